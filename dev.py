@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Developer entry point: set-up from nothing, then run the preview, the tests or the benchmarks.
+
+    python3 dev.py serve      build nothing yet; start the local preview on http://127.0.0.1:8000
+    python3 dev.py test       run the whole test suite (SQLite, then the records tests on MariaDB)
+    python3 dev.py bench      run the benchmarks and print their figures
+    python3 dev.py messages   re-extract and compile the Swedish catalog (needs the test set-up)
+
+Needs only Python 3.11+. It creates ``.venv`` from the pinned requirements on first use (and again
+whenever a requirements file changes). ``test`` also installs the system packages it needs
+(MariaDB server and client headers) with apt-get when run as root, and starts a private MariaDB
+server under ``var/`` that stops when the tests end.
+"""
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+VAR = ROOT / "var"
+PY = VENV / "bin" / "python"
+APT_PACKAGES = ["mariadb-server", "libmariadb-dev", "pkg-config"]
+
+
+def say(message):
+    print(f"[dev] {message}", flush=True)
+
+
+def run(*args, check=True, **kwargs):
+    return subprocess.run([str(a) for a in args], check=check, **kwargs)
+
+
+def ensure_venv(requirements):
+    """Create or refresh ``.venv`` from a requirements file; skip when nothing changed."""
+    req = ROOT / "requirements" / requirements
+    digest = hashlib.sha256()
+    for path in [req, ROOT / "requirements" / "constraints.txt", ROOT / "setup.cfg", ROOT / "pyproject.toml"]:
+        digest.update(path.read_bytes())
+    stamp = VENV / f".installed-{requirements}"
+    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+        return
+    if not PY.exists():
+        say("creating .venv")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    say(f"installing requirements/{requirements} into .venv (first run takes a minute)")
+    run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade", "pip==25.3")
+    run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", req, cwd=ROOT)
+    stamp.write_text(digest.hexdigest())
+
+
+def is_root():
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def ensure_system_packages(packages):
+    """Install Debian packages the tests need, when we may; say clearly what is missing otherwise."""
+    missing = [p for p in packages if run("dpkg", "-s", p, check=False, capture_output=True).returncode != 0]
+    if not missing:
+        return True
+    if not (is_root() and shutil.which("apt-get")):
+        say(f"missing system packages: {' '.join(missing)} (install them with apt-get as root)")
+        return False
+    say(f"installing system packages: {' '.join(missing)}")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    run("apt-get", "update", "-qq", env=env)
+    run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing, env=env, stdout=subprocess.DEVNULL)
+    return True
+
+
+class MariaDB:
+    """A private MariaDB server for the tests: its own data folder and socket, no TCP port."""
+
+    def __init__(self):
+        self.base = VAR / "mariadb"
+        self.data = self.base / "data"
+        self.socket = self.base / "mysqld.sock"
+        self.process = None
+
+    def start(self):
+        server = shutil.which("mariadbd") or "/usr/sbin/mariadbd"
+        if not Path(server).exists():
+            raise RuntimeError("mariadbd is not installed")
+        self.base.mkdir(parents=True, exist_ok=True)
+        user = ["--user=root"] if is_root() else []
+        if not (self.data / "mysql").exists():
+            say("initialising a private MariaDB data folder under var/mariadb")
+            run("mariadb-install-db", "--no-defaults", f"--datadir={self.data}", "--auth-root-authentication-method=normal",
+                "--skip-test-db", *user, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.socket.unlink(missing_ok=True)
+        log = open(self.base / "server.log", "ab")  # pylint: disable=consider-using-with
+        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
+            [server, "--no-defaults", f"--datadir={self.data}", f"--socket={self.socket}", "--skip-networking",
+             f"--pid-file={self.base / 'mysqld.pid'}", "--innodb-buffer-pool-size=64M", "--max-connections=400",
+             *user],
+            stdout=log, stderr=log,
+        )
+        for _ in range(300):
+            if self.socket.exists():
+                probe = run("mariadb", "--no-defaults", f"--socket={self.socket}", "-uroot", "-e", "SELECT 1",
+                            check=False, capture_output=True)
+                if probe.returncode == 0:
+                    return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.1)
+        raise RuntimeError(f"MariaDB did not start; see {self.base / 'server.log'}")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def django_admin(*args):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kkn_xblocks.devserver.settings", "KKN_VAR_DIR": str(VAR)}
+    return run(PY, "-m", "django", *args, env=env, cwd=ROOT)
+
+
+def cmd_serve(argv):
+    ensure_venv("preview.txt")
+    VAR.mkdir(exist_ok=True)
+    # xblock-sdk ships no migrations for its own app: --run-syncdb creates those tables.
+    django_admin("migrate", "--run-syncdb", "--verbosity", "0")
+    address = argv[0] if argv else "127.0.0.1:8000"
+    say(f"local preview on http://{address}/  (Ctrl+C stops it)")
+    try:
+        django_admin("runserver", "--noreload", address)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_test(argv):
+    system_ok = ensure_system_packages(APT_PACKAGES)
+    ensure_venv("test.txt")
+    pytest = [PY, "-m", "pytest", *argv]
+    say("test suite on SQLite")
+    first = run(*pytest, check=False, cwd=ROOT).returncode
+    if not system_ok:
+        if os.environ.get("CI"):
+            say("MariaDB is required on CI but could not be installed")
+            return 1
+        say("skipping the MariaDB run (see the message above)")
+        return first
+    db = MariaDB()
+    try:
+        db.start()
+        say("records and concurrency tests on MariaDB")
+        env = {**os.environ, "KKN_TEST_DB": "mariadb", "KKN_MARIADB_SOCKET": str(db.socket)}
+        second = run(*pytest, "-m", "mariadb", "-p", "no:cacheprovider", check=False, cwd=ROOT, env=env).returncode
+    finally:
+        db.stop()
+    return first or second
+
+
+def cmd_bench(argv):
+    ensure_venv("test.txt")
+    return run(PY, ROOT / "bench" / "run.py", *argv, check=False, cwd=ROOT).returncode
+
+
+def cmd_messages(argv):
+    ensure_venv("test.txt")
+    return run(PY, ROOT / "scripts" / "messages.py", *argv, check=False, cwd=ROOT).returncode
+
+
+COMMANDS = {"serve": cmd_serve, "test": cmd_test, "bench": cmd_bench, "messages": cmd_messages}
+
+
+def main():
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        print(__doc__)
+        return 2
+    return COMMANDS[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""What the three kkn blocks share: translation, who is asking, templates, fragments and CSV."""
+import csv
+import hashlib
+import io
+from zoneinfo import ZoneInfo
+
+from web_fragments.fragment import Fragment
+from webob import Response
+from xblock.core import XBlock
+from xblock.utils.resources import ResourceLoader
+
+from . import identity
+from .handlers import Refusal
+
+loader = ResourceLoader(__name__)
+CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _(text):
+    """Mark a msgid for extraction; translated where it is shown."""
+    return text
+
+
+def kkn_services(cls):
+    """The services every kkn block asks for: i18n is needed; the others may be missing (Studio,
+    anonymous users), and the code copes with None."""
+    return XBlock.needs("i18n")(XBlock.wants("user")(XBlock.wants("settings")(cls)))
+
+
+class KknBlockMixin:
+    """Mixed into each kkn block (decorate the block class with ``kkn_services``)."""
+
+    # --- translation ---------------------------------------------------------------------------
+    @property
+    def i18n(self):
+        return self.runtime.service(self, "i18n")
+
+    def gettext(self, text):
+        return self.i18n.gettext(text)
+
+    def ngettext(self, singular, plural, number):
+        return self.i18n.ngettext(singular, plural, number)
+
+    # --- who is asking -------------------------------------------------------------------------
+    @property
+    def person(self):
+        return identity.current_person(self)
+
+    def require_staff(self):
+        """Staff-only actions: checked here, on the server, whatever the page showed."""
+        person = self.person
+        if not person.is_staff:
+            raise Refusal(403, self.gettext(_("Only course staff can do this.")))
+        return person
+
+    def require_learner(self):
+        person = self.person
+        if not person.known:
+            raise Refusal(403, self.gettext(_("Sign in to save your work.")))
+        return person
+
+    # --- where we are --------------------------------------------------------------------------
+    @property
+    def usage_key_str(self):
+        return str(self.scope_ids.usage_id)
+
+    @property
+    def course_key_str(self):
+        key = getattr(self.scope_ids.usage_id, "context_key", None)
+        return str(key) if key is not None else ""
+
+    def dom_id(self, name):
+        """An element id unique to this block instance on any page."""
+        digest = hashlib.sha1(self.usage_key_str.encode("utf-8")).hexdigest()[:10]
+        return f"kkn-{digest}-{name}"
+
+    def operator_setting(self, name, default=None):
+        """An operator setting from ``XBLOCK_SETTINGS[<block class>]`` (the ``settings`` service)."""
+        service = self.runtime.service(self, "settings")
+        bucket = service.get_settings_bucket(self) if service else {}
+        return bucket.get(name, default)
+
+    def local_time_text(self, moment, empty="\u2013"):
+        """A UTC datetime as learners in Sweden read it: "2026-11-22 14:05", local time."""
+        if moment is None:
+            return empty
+        zone = ZoneInfo(self.operator_setting("TIME_ZONE", "Europe/Stockholm"))
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    # --- rendering -----------------------------------------------------------------------------
+    def render_template(self, name, context):
+        context = {**context, "dom_id": self.dom_id("root")}
+        return loader.render_django_template(f"templates/{name}", context, i18n_service=self.i18n)
+
+    def make_fragment(self, html, script, init_fn, init_args):
+        frag = Fragment(html)
+        frag.add_css_url(self.runtime.local_resource_url(self, "public/css/kkn.css"))
+        frag.add_javascript_url(self.runtime.local_resource_url(self, "public/js/kkn-common.js"))
+        frag.add_javascript_url(self.runtime.local_resource_url(self, f"public/js/{script}"))
+        frag.initialize_js(init_fn, init_args)
+        return frag
+
+    @staticmethod
+    def csv_response(filename, header, rows):
+        """A CSV download that opens cleanly in Excel (BOM for å, ä, ö) and cannot inject formulas."""
+        out = io.StringIO()
+        out.write("\ufeff")
+        writer = csv.writer(out)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([_csv_cell(cell) for cell in row])
+        return Response(
+            out.getvalue().encode("utf-8"),
+            content_type="text/csv",
+            charset="utf-8",
+            content_disposition=f'attachment; filename="{filename}"',
+        )
+
+
+def _csv_cell(value):
+    if value is None:
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    if text.startswith(CSV_FORMULA_PREFIXES):
+        return "'" + text
+    return text

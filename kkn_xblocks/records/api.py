@@ -1,0 +1,164 @@
+"""The only door to the programme record. Blocks call these functions; nothing else imports models.
+
+Every write is safe under concurrency: rows are created through unique constraints (a losing
+concurrent insert re-reads the winner's row), and state changes are conditional updates.
+Functions take and return plain values (strings, datetimes, small dataclasses), never requests.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from kkn_xblocks import clock
+
+from .models import ModuleCompletion, ModuleSubmission, Participation
+
+
+def create_once(model, defaults=None, **lookup):
+    """``get_or_create`` that survives a concurrent insert of the same unique row.
+
+    Returns ``(row, created)``. Django's own ``get_or_create`` already retries the read after an
+    IntegrityError; the extra guard covers backends where that read happens inside a transaction
+    that cannot see the winner yet (it then runs again in a fresh atomic block).
+    """
+    try:
+        with transaction.atomic():
+            return model.objects.get_or_create(defaults=defaults or {}, **lookup)
+    except IntegrityError:
+        return model.objects.get(**lookup), False
+
+
+# --- Participation -----------------------------------------------------------------------------
+
+def join_programme(learner_key, programme_id, name=""):
+    """Make sure the learner takes part in the programme; refresh her display name if it changed."""
+    row, created = create_once(Participation, {"name": name}, learner_key=learner_key, programme_id=programme_id)
+    if not created and name and row.name != name:
+        Participation.objects.filter(pk=row.pk).update(name=name, updated_at=clock.now())
+        row.name = name
+    return row
+
+
+def names_of(programme_id, learner_keys):
+    """``{learner_key: name}`` for the given learners, in one query."""
+    rows = Participation.objects.filter(programme_id=programme_id, learner_key__in=list(learner_keys))
+    return dict(rows.values_list("learner_key", "name"))
+
+
+# --- Modules -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CompletedModule:
+    module_id: str
+    title: str
+    version: str
+    completed_at: datetime
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A learner's progress through a programme's modules."""
+
+    module_ids: tuple
+    completed: tuple  # CompletedModule, in programme order
+
+    @property
+    def done(self):
+        return len(self.completed)
+
+    @property
+    def total(self):
+        return len(self.module_ids)
+
+    @property
+    def missing(self):
+        done = {c.module_id for c in self.completed}
+        return tuple(m for m in self.module_ids if m not in done)
+
+    def is_complete(self, module_id):
+        return any(c.module_id == module_id for c in self.completed)
+
+
+def submit_task(learner_key, programme_id, module_id, text, word_count, when=None):
+    """Store the learner's submitted development task text (the latest submission wins)."""
+    when = when or clock.now()
+    row, created = create_once(
+        ModuleSubmission,
+        {"text": text, "word_count": word_count, "submitted_at": when},
+        learner_key=learner_key, programme_id=programme_id, module_id=module_id,
+    )
+    if not created:
+        ModuleSubmission.objects.filter(pk=row.pk).update(text=text, word_count=word_count, submitted_at=when)
+    return when
+
+
+def submitted_task(learner_key, programme_id, module_id):
+    """The learner's submitted task as ``(text, submitted_at)``, or None."""
+    row = (
+        ModuleSubmission.objects.filter(learner_key=learner_key, programme_id=programme_id, module_id=module_id)
+        .values_list("text", "submitted_at")
+        .first()
+    )
+    return tuple(row) if row else None
+
+
+def record_completion(learner_key, programme_id, module_id, module_version, module_title="", course_key="",
+                      when=None):
+    """Record that the learner completed the module. Idempotent: returns ``(completed_at, created)``;
+    a second call (or fifty concurrent ones) leaves the first completion untouched."""
+    row, created = create_once(
+        ModuleCompletion,
+        {
+            "module_version": module_version,
+            "module_title": module_title[:255],
+            "course_key": course_key[:255],
+            "completed_at": when or clock.now(),
+        },
+        learner_key=learner_key, programme_id=programme_id, module_id=module_id,
+    )
+    return row.completed_at, created
+
+
+def programme_progress(learner_key, programme_id, module_ids):
+    """The learner's progress over ``module_ids`` (the programme's modules, in order): one query,
+    whatever the number of modules."""
+    module_ids = tuple(module_ids)
+    rows = ModuleCompletion.objects.filter(
+        learner_key=learner_key, programme_id=programme_id, module_id__in=module_ids
+    ).values_list("module_id", "module_title", "module_version", "completed_at")
+    by_id = {r[0]: CompletedModule(*r) for r in rows}
+    return Progress(module_ids=module_ids, completed=tuple(by_id[m] for m in module_ids if m in by_id))
+
+
+@dataclass(frozen=True)
+class ModuleReportRow:
+    learner_key: str
+    name: str
+    submitted_at: datetime | None
+    word_count: int | None
+    completed_at: datetime | None
+
+
+def module_report(programme_id, module_id):
+    """Everyone who submitted or completed the module, for the staff view: three queries."""
+    subs = {
+        k: (at, words)
+        for k, at, words in ModuleSubmission.objects.filter(programme_id=programme_id, module_id=module_id)
+        .values_list("learner_key", "submitted_at", "word_count")
+    }
+    done = dict(
+        ModuleCompletion.objects.filter(programme_id=programme_id, module_id=module_id)
+        .values_list("learner_key", "completed_at")
+    )
+    keys = sorted(set(subs) | set(done))
+    names = names_of(programme_id, keys)
+    rows = [
+        ModuleReportRow(
+            learner_key=k,
+            name=names.get(k, ""),
+            submitted_at=subs.get(k, (None, None))[0],
+            word_count=subs.get(k, (None, None))[1],
+            completed_at=done.get(k),
+        )
+        for k in keys
+    ]
+    return sorted(rows, key=lambda r: (r.name.casefold(), r.learner_key))

@@ -1,0 +1,202 @@
+"""The programme record: facts that span blocks, learners and course runs.
+
+XBlock user state is one JSON row per learner per block and cannot answer "has this learner
+completed every module of the programme?" or "did both managers of this municipality attend?".
+Those facts live here, in small tables whose unique constraints make duplicates impossible even
+under concurrent requests. Blocks never touch these models directly: they go through ``api.py``.
+
+A learner is identified by ``learner_key`` (see ``kkn_xblocks.identity``), a programme by the
+``programme_id`` every block of the programme shares, whatever course run it sits in.
+"""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+KEY_LENGTH = 64
+
+
+class Participation(models.Model):
+    """A learner taking part in a programme, with the profile the meetings need."""
+
+    class Role(models.TextChoices):
+        CULTURE = "culture", _("Culture")
+        BUSINESS = "business", _("Business development")
+        TOURISM = "tourism", _("Tourism")
+        OTHER = "other", _("Other")
+
+    learner_key = models.CharField(max_length=KEY_LENGTH)
+    programme_id = models.CharField(max_length=KEY_LENGTH)
+    # The name shown on rosters and certificates; refreshed from the runtime when she acts.
+    name = models.CharField(max_length=255, blank=True)
+    municipality = models.CharField(max_length=100, blank=True)
+    role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["learner_key", "programme_id"], name="kkn_participation_once"),
+        ]
+        indexes = [models.Index(fields=["programme_id", "region"], name="kkn_part_prog_region")]
+
+    def __str__(self):
+        return f"{self.learner_key} in {self.programme_id}"
+
+
+class ModuleSubmission(models.Model):
+    """The learner's development task for one module (the latest submitted text)."""
+
+    learner_key = models.CharField(max_length=KEY_LENGTH)
+    programme_id = models.CharField(max_length=KEY_LENGTH)
+    module_id = models.CharField(max_length=KEY_LENGTH)
+    text = models.TextField()
+    word_count = models.PositiveIntegerField()
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner_key", "programme_id", "module_id"], name="kkn_submission_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["programme_id", "module_id"], name="kkn_sub_prog_module")]
+
+
+class ModuleCompletion(models.Model):
+    """A module completed by a learner. Recorded once; never changed afterwards."""
+
+    learner_key = models.CharField(max_length=KEY_LENGTH)
+    programme_id = models.CharField(max_length=KEY_LENGTH)
+    module_id = models.CharField(max_length=KEY_LENGTH)
+    module_version = models.CharField(max_length=32)
+    module_title = models.CharField(max_length=255, blank=True)
+    course_key = models.CharField(max_length=255, blank=True)
+    completed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner_key", "programme_id", "module_id"], name="kkn_completion_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["programme_id", "module_id"], name="kkn_comp_prog_module")]
+
+
+class Attendance(models.Model):
+    """A learner's attendance at one regional session of a meeting."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        LATE = "late", _("Late")
+        EXCUSED = "excused", _("Excused")
+        ABSENT = "absent", _("Absent")
+
+    class Method(models.TextChoices):
+        CODE = "code", _("Check-in code")
+        STAFF = "staff", _("Marked by staff")
+
+    learner_key = models.CharField(max_length=KEY_LENGTH)
+    programme_id = models.CharField(max_length=KEY_LENGTH)
+    meeting_id = models.CharField(max_length=KEY_LENGTH)
+    session_id = models.CharField(max_length=KEY_LENGTH)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    method = models.CharField(max_length=10, choices=Method.choices)
+    # learner_key of the staff member who marked it; empty for a self check-in.
+    marked_by = models.CharField(max_length=KEY_LENGTH, blank=True)
+    recorded_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner_key", "programme_id", "meeting_id", "session_id"],
+                name="kkn_attendance_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["programme_id", "meeting_id", "session_id"], name="kkn_att_session"),
+            models.Index(fields=["learner_key", "programme_id"], name="kkn_att_learner"),
+        ]
+
+
+class CodeAttempt(models.Model):
+    """A refused check-in code, kept only to rate-limit guessing (no IP, no location)."""
+
+    learner_key = models.CharField(max_length=KEY_LENGTH)
+    scope = models.CharField(max_length=255)  # programme and meeting the code was typed for
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["learner_key", "scope", "created_at"], name="kkn_codeattempt_window")]
+
+
+class ExamAttempt(models.Model):
+    """One attempt at the final exam. The draw and answers live here so that two concurrent
+    submits can be told apart by a conditional update (see ``api.finalise_attempt``)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+
+    learner_key = models.CharField(max_length=KEY_LENGTH)
+    programme_id = models.CharField(max_length=KEY_LENGTH)
+    exam_id = models.CharField(max_length=KEY_LENGTH)
+    number = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    draw = models.JSONField(default=list)  # [{"id": question id, "options": [option ids in shown order]}]
+    answers = models.JSONField(default=dict)  # {question id: [option ids]}
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    earned = models.FloatField(null=True, blank=True)
+    possible = models.FloatField(null=True, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner_key", "programme_id", "exam_id", "number"], name="kkn_attempt_number_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["programme_id", "exam_id"], name="kkn_attempt_exam")]
+
+
+class ExamAccommodation(models.Model):
+    """What staff granted one learner for one exam: extra time and/or an eligibility exemption."""
+
+    learner_key = models.CharField(max_length=KEY_LENGTH)
+    programme_id = models.CharField(max_length=KEY_LENGTH)
+    exam_id = models.CharField(max_length=KEY_LENGTH)
+    extra_minutes = models.PositiveIntegerField(default=0)
+    eligibility_exempt = models.BooleanField(default=False)
+    reason = models.CharField(max_length=500, blank=True)
+    granted_by = models.CharField(max_length=KEY_LENGTH)
+    granted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner_key", "programme_id", "exam_id"], name="kkn_accommodation_once"
+            ),
+        ]
+
+
+class Certificate(models.Model):
+    """A programme certificate. ``code`` is the public, unguessable id anyone can verify."""
+
+    code = models.CharField(max_length=40, unique=True)
+    learner_key = models.CharField(max_length=KEY_LENGTH)
+    programme_id = models.CharField(max_length=KEY_LENGTH)
+    programme_title = models.CharField(max_length=255)
+    name = models.CharField(max_length=255)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.CharField(max_length=KEY_LENGTH, blank=True)
+    revoked_reason = models.CharField(max_length=500, blank=True)
+    attempt = models.ForeignKey(ExamAttempt, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["learner_key", "programme_id"], name="kkn_certificate_once"),
+        ]
