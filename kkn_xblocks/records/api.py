@@ -10,7 +10,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from kkn_xblocks import clock
 
-from .models import ModuleCompletion, ModuleSubmission, Participation
+from .models import Attendance, ModuleCompletion, ModuleSubmission, Participation
 
 
 def create_once(model, defaults=None, **lookup):
@@ -162,3 +162,16 @@ def module_report(programme_id, module_id):
         for k in keys
     ]
     return sorted(rows, key=lambda r: (r.name.casefold(), r.learner_key))
+
+
+# --- Meetings (read side shared with the exam's eligibility rule) ------------------------------
+
+ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.LATE)
+
+
+def attended_meeting_count(learner_key, programme_id):
+    """How many distinct meetings of the programme the learner attended (present or late): one query."""
+    return (
+        Attendance.objects.filter(learner_key=learner_key, programme_id=programme_id, status__in=ATTENDED)
+        .values("meeting_id").distinct().count()
+    )
