@@ -77,7 +77,8 @@ class MariaDB:
     """A private MariaDB server for the tests: its own data folder and socket, no TCP port."""
 
     def __init__(self):
-        self.base = VAR / "mariadb"
+        # One folder per run, so that two test runs on one machine never share a server.
+        self.base = VAR / f"mariadb-{os.getpid()}"
         self.data = self.base / "data"
         self.socket = self.base / "mysqld.sock"
         self.process = None
@@ -89,7 +90,7 @@ class MariaDB:
         self.base.mkdir(parents=True, exist_ok=True)
         user = ["--user=root"] if is_root() else []
         if not (self.data / "mysql").exists():
-            say("initialising a private MariaDB data folder under var/mariadb")
+            say(f"initialising a private MariaDB server in {self.base.relative_to(ROOT)}")
             run("mariadb-install-db", "--no-defaults", f"--datadir={self.data}", "--auth-root-authentication-method=normal",
                 "--skip-test-db", *user, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.socket.unlink(missing_ok=True)
@@ -109,7 +110,8 @@ class MariaDB:
             if self.process.poll() is not None:
                 break
             time.sleep(0.1)
-        raise RuntimeError(f"MariaDB did not start; see {self.base / 'server.log'}")
+        log_tail = (self.base / "server.log").read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"MariaDB did not start:\n{log_tail}")
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -118,6 +120,7 @@ class MariaDB:
                 self.process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+        shutil.rmtree(self.base, ignore_errors=True)
 
 
 def django_admin(*args):

@@ -103,3 +103,12 @@ def _swedish(settings):
     settings.LANGUAGE_CODE = "sv"
     with translation.override("sv"):
         yield
+
+
+@pytest.fixture
+def sv_gettext():
+    """The blocks' own Swedish catalog, for testing rules (plain functions) without a runtime."""
+    import gettext  # pylint: disable=import-outside-toplevel
+    from importlib.resources import files  # pylint: disable=import-outside-toplevel
+
+    return gettext.translation("text", str(files("kkn_xblocks") / "translations"), ["sv"]).gettext
