@@ -1,11 +1,13 @@
 """Runtime services of the local preview that the stock workbench lacks or gets wrong."""
 import gettext
+import warnings
 from pathlib import Path
 
 import django.utils.translation
 from django.conf import settings
 from django.utils.translation import get_language, to_locale
 from xblock.reference.user_service import UserService, XBlockUser
+from xblock.runtime import UserIdDeprecationWarning
 
 from kkn_xblocks.identity import LMS_IS_STAFF, WORKBENCH_USER_ID
 
@@ -22,7 +24,11 @@ class LocalUserService(UserService):
     runtime = None
 
     def get_current_user(self):
-        uid = getattr(self.runtime, "user_id", None)
+        # The workbench keeps its per-request user on the runtime (the deprecated Runtime.user_id);
+        # read it without the warning, as this service exists to replace that attribute.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserIdDeprecationWarning)
+            uid = getattr(self.runtime, "user_id", None)
         if uid is None:
             return XBlockUser(is_current_user=True)
         known = settings.KKN_LOCAL_USERS.get(uid, {})
