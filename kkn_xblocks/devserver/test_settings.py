@@ -3,10 +3,14 @@
 ``KKN_TEST_DB=mariadb`` runs the same suite against a real MariaDB server (started by
 ``dev.py test``), because SQLite serialises writes and hides races that Open edX's MySQL shows.
 """
+import atexit
 import os
+import shutil
 import tempfile
 
-os.environ.setdefault("KKN_VAR_DIR", tempfile.mkdtemp(prefix="kkn-test-var-"))
+if "KKN_VAR_DIR" not in os.environ:
+    os.environ["KKN_VAR_DIR"] = tempfile.mkdtemp(prefix="kkn-test-var-")
+    atexit.register(shutil.rmtree, os.environ["KKN_VAR_DIR"], ignore_errors=True)
 
 from .settings import *  # noqa: E402,F401,F403  pylint: disable=wildcard-import,unused-wildcard-import
 from .settings import DATABASES, VAR_DIR  # noqa: E402
