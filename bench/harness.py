@@ -1,7 +1,9 @@
 """What the benchmarks share: a Django set-up on a fresh SQLite database, the workbench over HTTP,
 and the baseline every handler is compared with (the thumbs sample block's ``vote`` handler)."""
+import atexit
 import json
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -14,7 +16,9 @@ def setup_django():
     global _READY  # pylint: disable=global-statement
     if _READY:
         return
-    os.environ.setdefault("KKN_VAR_DIR", tempfile.mkdtemp(prefix="kkn-bench-"))
+    if "KKN_VAR_DIR" not in os.environ:
+        os.environ["KKN_VAR_DIR"] = tempfile.mkdtemp(prefix="kkn-bench-")
+        atexit.register(shutil.rmtree, os.environ["KKN_VAR_DIR"], ignore_errors=True)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kkn_xblocks.devserver.test_settings")
     import django  # pylint: disable=import-outside-toplevel
     django.setup()
