@@ -1,5 +1,6 @@
 """The wheel operators pip-install carries the entry points, templates, assets, catalogs and migrations."""
 import configparser
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -12,9 +13,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
+    # Build from a copy of the tracked and new files, so no stale build/ folder can leak into the wheel.
+    source = tmp_path_factory.mktemp("source")
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            check=True, capture_output=True, text=True).stdout.split()
+    for name in listed:
+        if (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, source / name)
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "-w", str(out), str(ROOT)], check=True)
+                    "-w", str(out), str(source)], check=True)
     (path,) = out.glob("kkn_xblocks-*.whl")
     return zipfile.ZipFile(path)
 
