@@ -175,3 +175,9 @@ def attended_meeting_count(learner_key, programme_id):
         Attendance.objects.filter(learner_key=learner_key, programme_id=programme_id, status__in=ATTENDED)
         .values("meeting_id").distinct().count()
     )
+
+
+from .attendance import (  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+    AttendanceRecord, CheckInResult, Profile, RosterEntry, attendance_for, check_in, get_profile,
+    guarded_code_check, is_participant, mark_attendance, save_profile, session_roster, wrong_code_count,
+)

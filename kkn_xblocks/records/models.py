@@ -101,8 +101,10 @@ class Attendance(models.Model):
     session_id = models.CharField(max_length=KEY_LENGTH)
     status = models.CharField(max_length=10, choices=Status.choices)
     method = models.CharField(max_length=10, choices=Method.choices)
-    # learner_key of the staff member who marked it; empty for a self check-in.
+    # learner_key and name of the staff member who marked it; empty for a self check-in. The name
+    # is kept because staff usually have no Participation row to look it up in.
     marked_by = models.CharField(max_length=KEY_LENGTH, blank=True)
+    marked_by_name = models.CharField(max_length=255, blank=True)
     recorded_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,208 @@
+"""The meeting side of the programme record: profiles, attendance rows, rosters, code-guess limits.
+
+Re-exported by ``api.py`` (the blocks' only door). Attendance is one row per learner and session
+(a unique constraint), so a double submit or a crowd checking in at once can never leave two rows.
+Only what the meetings need is stored: municipality, role and region, a status, how and when it
+was recorded, and who marked it. No IP address, no location, no photo.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+
+from kkn_xblocks import clock
+
+from .models import Attendance, CodeAttempt, Participation
+
+ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.LATE)
+# A staff decision that a code check-in may overturn: the learner proved she is in the room.
+OVERTURNABLE = (Attendance.Status.EXCUSED, Attendance.Status.ABSENT)
+
+
+def _api():
+    # api.py re-exports this module, so it is imported here at call time, not at import time.
+    from . import api  # pylint: disable=import-outside-toplevel
+    return api
+
+
+# --- Profile -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    municipality: str
+    role: str
+    region: str
+
+    @property
+    def complete(self):
+        return bool(self.municipality and self.role and self.region)
+
+
+def get_profile(learner_key, programme_id):
+    """The learner's profile in the programme, or None if she has not taken part yet: one query."""
+    row = (
+        Participation.objects.filter(learner_key=learner_key, programme_id=programme_id)
+        .values_list("name", "municipality", "role", "region")
+        .first()
+    )
+    return Profile(*row) if row else None
+
+
+def save_profile(learner_key, programme_id, name, municipality, role, region):
+    """Set the learner's municipality, role and region (joining the programme if needed)."""
+    row = _api().join_programme(learner_key, programme_id, name)
+    Participation.objects.filter(pk=row.pk).update(
+        municipality=municipality, role=role, region=region, updated_at=clock.now()
+    )
+    return Profile(name=row.name, municipality=municipality, role=role, region=region)
+
+
+def is_participant(learner_key, programme_id):
+    return Participation.objects.filter(learner_key=learner_key, programme_id=programme_id).exists()
+
+
+# --- Attendance --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AttendanceRecord:
+    session_id: str
+    status: str
+    method: str
+    recorded_at: datetime
+    marked_by: str = ""
+    marked_by_name: str = ""
+
+    @property
+    def attended(self):
+        return self.status in ATTENDED
+
+
+def _record(row):
+    return AttendanceRecord(row.session_id, row.status, row.method, row.recorded_at, row.marked_by,
+                            row.marked_by_name)
+
+
+class CheckInResult:
+    CREATED = "created"  # a new row
+    OVERTURNED = "overturned"  # an excused/absent mark replaced by the code check-in
+    ALREADY = "already"  # she was already present or late: nothing changed
+
+
+def check_in(learner_key, programme_id, meeting_id, session_id, status, when=None):
+    """Record a code check-in. Returns ``(AttendanceRecord, CheckInResult)``.
+
+    Safe against double submits and concurrent requests: the unique row is created once, and an
+    existing excused/absent row is replaced only by a conditional update, so two racing check-ins
+    cannot both "win".
+    """
+    when = when or clock.now()
+    lookup = {"learner_key": learner_key, "programme_id": programme_id, "meeting_id": meeting_id,
+              "session_id": session_id}
+    fresh = {"status": status, "method": Attendance.Method.CODE, "marked_by": "", "marked_by_name": "",
+             "recorded_at": when}
+    row, created = _api().create_once(Attendance, fresh, **lookup)
+    if created:
+        return _record(row), CheckInResult.CREATED
+    if row.status in OVERTURNABLE:
+        if Attendance.objects.filter(pk=row.pk, status__in=OVERTURNABLE).update(**fresh):
+            row.refresh_from_db()
+            return _record(row), CheckInResult.OVERTURNED
+        row.refresh_from_db()
+    return _record(row), CheckInResult.ALREADY
+
+
+def mark_attendance(learner_key, programme_id, meeting_id, session_id, status, marked_by, marked_by_name="",
+                    when=None):
+    """Staff set a learner's status for a session; who and when are recorded. Latest mark wins."""
+    when = when or clock.now()
+    fields = {"status": status, "method": Attendance.Method.STAFF, "marked_by": marked_by,
+              "marked_by_name": marked_by_name[:255], "recorded_at": when}
+    row, created = _api().create_once(
+        Attendance, fields, learner_key=learner_key, programme_id=programme_id, meeting_id=meeting_id,
+        session_id=session_id,
+    )
+    if not created:
+        Attendance.objects.filter(pk=row.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(row, name, value)
+    return _record(row)
+
+
+def attendance_for(learner_key, programme_id, meeting_id):
+    """The learner's rows for one meeting (one per session she has a status in): one query."""
+    rows = Attendance.objects.filter(learner_key=learner_key, programme_id=programme_id, meeting_id=meeting_id)
+    return [_record(row) for row in rows.order_by("recorded_at", "session_id")]
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    learner_key: str
+    name: str
+    municipality: str
+    role: str
+    region: str
+    status: str = ""  # "" when nothing is recorded yet
+    method: str = ""
+    recorded_at: datetime | None = None
+    marked_by: str = ""
+    marked_by_name: str = ""
+
+
+def session_roster(programme_id, meeting_id, session_id, region):
+    """Everyone expected at or recorded for a session: the participants of its region, plus anyone
+    with a status for it (e.g. a visitor from another region marked by staff). Two queries,
+    whatever the number of participants."""
+    marked = Attendance.objects.filter(programme_id=programme_id, meeting_id=meeting_id, session_id=session_id)
+    rows = {
+        r[0]: r
+        for r in marked.values_list("learner_key", "status", "method", "recorded_at", "marked_by", "marked_by_name")
+    }
+    people = Participation.objects.filter(programme_id=programme_id).filter(
+        Q(region=region) | Q(learner_key__in=marked.values("learner_key"))
+    ).values_list("learner_key", "name", "municipality", "role", "region")
+    entries = []
+    for key, name, municipality, role, person_region in people:
+        row = rows.pop(key, None)
+        entries.append(RosterEntry(key, name, municipality, role, person_region, *(row[1:] if row else ())))
+    # Rows whose learner has no participation (not possible through the blocks; kept visible anyway).
+    entries += [RosterEntry(key, "", "", "", "", *row[1:]) for key, row in rows.items()]
+    return entries
+
+
+# --- Wrong-code limit --------------------------------------------------------------------------
+
+def guarded_code_check(learner_key, programme_id, scope, limit, window_seconds, check, when=None):
+    """Check a typed code under the learner's wrong-code limit, one request of hers at a time.
+
+    ``check()`` returns ``(result, genuine)``; a code that is not genuine is counted. Returns
+    ``(result, wrong codes in the window)``, or ``(None, count)`` when she is over the limit and
+    the code was not checked at all.
+
+    Her participation row is locked for the duration (SQLite's IMMEDIATE transactions serialise
+    the same way), so concurrent requests of one learner queue up: the limit is exact under any
+    concurrency, and a right code typed twice at once is never mistaken for guessing.
+    """
+    when = when or clock.now()
+    since = when - timedelta(seconds=window_seconds)
+    with transaction.atomic():
+        list(Participation.objects.select_for_update()
+             .filter(learner_key=learner_key, programme_id=programme_id).values_list("pk", flat=True))
+        mine = CodeAttempt.objects.filter(learner_key=learner_key, scope=scope[:255])
+        count = mine.filter(created_at__gt=since).count()
+        if count >= limit:
+            return None, count
+        result, genuine = check()
+        if not genuine:
+            if count:
+                mine.filter(created_at__lte=since).delete()  # she has guessed before: drop expired rows
+            CodeAttempt.objects.create(learner_key=learner_key, scope=scope[:255], created_at=when)
+            count += 1
+        return result, count
+
+
+def wrong_code_count(learner_key, scope, window_seconds, when=None):
+    """Wrong codes the learner typed in the window (what the limit is measured on)."""
+    since = (when or clock.now()) - timedelta(seconds=window_seconds)
+    return CodeAttempt.objects.filter(learner_key=learner_key, scope=scope[:255], created_at__gt=since).count()
