@@ -31,7 +31,6 @@ def _(text):
 
 
 @kkn_services
-@XBlock.supports("multi_device")
 class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin, XBlock):
     """A distance module of the programme: content, development task, self-check, progress."""
 
@@ -184,6 +183,7 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
         self.completion_published = True
 
     # --- views -----------------------------------------------------------------------------------
+    @XBlock.supports("multi_device")  # the LMS asks the view, not the class (XBlock.has_support)
     def student_view(self, context=None):
         person = self.person
         gettext = self.gettext

@@ -181,3 +181,12 @@ from .attendance import (  # noqa: E402,F401  pylint: disable=wrong-import-posit
     AttendanceRecord, CheckInResult, Profile, RosterEntry, attendance_for, check_in, get_profile,
     guarded_code_check, is_participant, mark_attendance, save_profile, session_roster, wrong_code_count,
 )
+from .exams import (  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+    BY_DEADLINE, BY_LEARNER, NO_ACCOMMODATION, Accommodation, Attempt, OverviewRow, accommodation_for, attempt,
+    attempts_of, exam_overview, finalise_attempt, grant_extra_time, overdue_attempts, save_answers, set_exemption,
+    start_attempt,
+)
+from .certificates import (  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+    CertificateRecord, certificate_of, certificates_of_programme, find_certificate, issue_certificate,
+    revoke_certificate,
+)

@@ -134,7 +134,7 @@ class CodeAttempt(models.Model):
 
 class ExamAttempt(models.Model):
     """One attempt at the final exam. The draw and answers live here so that two concurrent
-    submits can be told apart by a conditional update (see ``api.finalise_attempt``)."""
+    submits can be told apart by a conditional update (see ``records.exams.finalise_attempt``)."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("In progress")
@@ -145,11 +145,15 @@ class ExamAttempt(models.Model):
     exam_id = models.CharField(max_length=KEY_LENGTH)
     number = models.PositiveIntegerField()
     started_at = models.DateTimeField()
-    deadline = models.DateTimeField()
+    # Start + time limit + the learner's extra time; null when the exam has no time limit.
+    deadline = models.DateTimeField(null=True, blank=True)
     draw = models.JSONField(default=list)  # [{"id": question id, "options": [option ids in shown order]}]
     answers = models.JSONField(default=dict)  # {question id: [option ids]}
+    saved_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # "learner" (she submitted) or "deadline" (the time ran out and her saved answers were graded).
+    submitted_by = models.CharField(max_length=10, blank=True)
     earned = models.FloatField(null=True, blank=True)
     possible = models.FloatField(null=True, blank=True)
     passed = models.BooleanField(null=True, blank=True)
@@ -160,20 +164,26 @@ class ExamAttempt(models.Model):
                 fields=["learner_key", "programme_id", "exam_id", "number"], name="kkn_attempt_number_once"
             ),
         ]
-        indexes = [models.Index(fields=["programme_id", "exam_id"], name="kkn_attempt_exam")]
+        indexes = [models.Index(fields=["programme_id", "exam_id", "status"], name="kkn_attempt_exam")]
 
 
 class ExamAccommodation(models.Model):
-    """What staff granted one learner for one exam: extra time and/or an eligibility exemption."""
+    """What staff granted one learner for one exam: extra time and/or an eligibility exemption,
+    each with who granted it, when and why (the two are decided separately, so each keeps its own)."""
 
     learner_key = models.CharField(max_length=KEY_LENGTH)
     programme_id = models.CharField(max_length=KEY_LENGTH)
     exam_id = models.CharField(max_length=KEY_LENGTH)
     extra_minutes = models.PositiveIntegerField(default=0)
+    extra_time_reason = models.CharField(max_length=500, blank=True)
+    extra_time_by = models.CharField(max_length=KEY_LENGTH, blank=True)
+    extra_time_by_name = models.CharField(max_length=255, blank=True)
+    extra_time_at = models.DateTimeField(null=True, blank=True)
     eligibility_exempt = models.BooleanField(default=False)
-    reason = models.CharField(max_length=500, blank=True)
-    granted_by = models.CharField(max_length=KEY_LENGTH)
-    granted_at = models.DateTimeField()
+    exemption_reason = models.CharField(max_length=500, blank=True)
+    exemption_by = models.CharField(max_length=KEY_LENGTH, blank=True)
+    exemption_by_name = models.CharField(max_length=255, blank=True)
+    exemption_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -181,10 +191,12 @@ class ExamAccommodation(models.Model):
                 fields=["learner_key", "programme_id", "exam_id"], name="kkn_accommodation_once"
             ),
         ]
+        indexes = [models.Index(fields=["programme_id", "exam_id"], name="kkn_accommodation_exam")]
 
 
 class Certificate(models.Model):
-    """A programme certificate. ``code`` is the public, unguessable id anyone can verify."""
+    """A programme certificate. ``code`` is the public, unguessable id anyone can verify
+    (canonical form, see ``kkn_xblocks.certificates``)."""
 
     code = models.CharField(max_length=40, unique=True)
     learner_key = models.CharField(max_length=KEY_LENGTH)
@@ -195,6 +207,7 @@ class Certificate(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.CharField(max_length=KEY_LENGTH, blank=True)
+    revoked_by_name = models.CharField(max_length=255, blank=True)
     revoked_reason = models.CharField(max_length=500, blank=True)
     attempt = models.ForeignKey(ExamAttempt, null=True, blank=True, on_delete=models.SET_NULL)
 

@@ -38,7 +38,7 @@ def test_the_block_is_a_registered_multi_device_block():
 
     (entry,) = [ep for ep in entry_points(group="xblock.v1") if ep.name == "kkn_checkin"]
     assert entry.load() is MeetingCheckinBlock
-    assert MeetingCheckinBlock.supports("multi_device")
+    assert MeetingCheckinBlock.has_support(None, MeetingCheckinBlock.student_view, "multi_device")
     declared = {name: MeetingCheckinBlock.service_declaration(name) for name in ("i18n", "user", "settings")}
     assert declared == {"i18n": "need", "user": "want", "settings": "want"}
 

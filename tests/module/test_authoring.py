@@ -143,3 +143,14 @@ def test_self_check_text_errors_name_the_line(text, message, sv_gettext):
 def test_self_check_text_round_trips(sv_gettext):
     text = "? Första?\n* ja\n- nej\n\n? Andra?\n- a\n- b\n* c"
     assert rules.self_check_to_text(rules.parse_self_check(text, sv_gettext)) == text
+
+
+def test_the_block_is_registered_and_its_view_works_on_phones():
+    from importlib.metadata import entry_points  # pylint: disable=import-outside-toplevel
+    from xblock.core import XBlock  # pylint: disable=import-outside-toplevel
+    from kkn_xblocks.module import DistanceModuleBlock  # pylint: disable=import-outside-toplevel
+
+    (entry,) = [ep for ep in entry_points(group="xblock.v1") if ep.name == "kkn_module"]
+    assert entry.load() is DistanceModuleBlock is XBlock.load_class("kkn_module")
+    # The mobile apps ask the view, as XBlock.has_support does, not the class.
+    assert DistanceModuleBlock.has_support(None, DistanceModuleBlock.student_view, "multi_device")

@@ -1,0 +1,111 @@
+"""Final exam: grading 100 questions and rendering 50, against a trivial workbench handler;
+eligibility queries against the number of modules."""
+import time
+
+from harness import Bench, count_queries
+
+CALLS, ROUNDS = 20, 5
+
+
+def bank(count):
+    return [
+        {"id": f"q{n}", "type": "multiple" if n % 5 == 0 else "single", "points": 1 + n % 3, "topic": f"modul-{n % 6}",
+         "text": f"Fråga {n}: vilket påstående om kommunens näringslivsarbete stämmer **bäst**?",
+         "explanation": "Förklaringen visas först när provet är klart.",
+         "options": [{"id": f"o{k}", "text": f"Alternativ {k} till fråga {n}", "correct": k in (0, 2) if n % 5 == 0
+                      else k == 0} for k in range(4)]}
+        for n in range(count)
+    ]
+
+
+def exam_fields(count, draw=0):
+    return {"display_name": "Slutprov", "programme_id": "bench-exam", "programme_title": "Bänkprogrammet",
+            "exam_id": f"prov-{count}", "questions": bank(count), "draw_count": draw, "shuffle": True,
+            "time_limit_minutes": 0, "max_attempts": 0, "pass_percent": 50, "review_policy": "answers_after_attempt"}
+
+
+def right_letters(row, questions):
+    right = {(q["id"], o["id"]) for q in questions for o in q["options"] if o["correct"]}
+    return {item["id"]: ["ABCD"[i] for i, oid in enumerate(item["options"]) if (item["id"], oid) in right]
+            for item in row.draw}
+
+
+def run(report):
+    bench = Bench()
+    # pylint: disable=import-outside-toplevel
+    from workbench.runtime import WorkbenchRuntime
+
+    from kkn_xblocks.records import api
+    from kkn_xblocks.records.models import ExamAttempt
+    from kkn_xblocks.scenarios import block_element, scenario
+
+    def load(fields):
+        return bench.children(bench.load(scenario(block_element("kkn_exam", fields))))[0]
+
+    baseline = bench.baseline_seconds()
+    report("baseline: workbench thumbs.vote handler", baseline * 1000, "ms/call")
+
+    # Grading: every timed call submits a fresh 100-question attempt (opened before the clock runs).
+    graded = load(exam_fields(100))
+    users = [f"g{i}" for i in range(1 + CALLS * ROUNDS)]  # one attempt per timed call, plus the warm-up
+    for user in users:
+        bench.post(graded, "start", {}, user=user)
+    attempts = {row.learner_key: row for row in ExamAttempt.objects.filter(exam_id="prov-100")}
+    answers = {user: right_letters(attempts[f"local:{user}"], bank(100)) for user in users}
+    seconds = bench.seconds_per_call(lambda i: bench.post(graded, "save_answers", {
+        "attempt": 1, "answers": answers[users[i]]}, user=users[i]), CALLS, ROUNDS)
+    report("kkn_exam.save_answers (100 answers)", seconds * 1000, "ms/call", f"ratio {seconds / baseline:.2f} to thumbs.vote")
+    fresh = iter(users)  # the harness calls index 0 twice (warm-up): each submit takes the next attempt
+
+    def submit(_i):
+        user = next(fresh)
+        bench.post(graded, "submit", {"attempt": 1, "answers": answers[user]}, user=user)
+    seconds = bench.seconds_per_call(submit, CALLS, ROUNDS)
+    assert ExamAttempt.objects.filter(exam_id="prov-100", status="submitted", passed=True).count() == len(users)
+    report("kkn_exam.submit (grade 100 questions)", seconds * 1000, "ms/call", f"ratio {seconds / baseline:.2f} to thumbs.vote")
+
+    # Rendering: the page of a learner with a 50-question attempt open, and the start that draws it.
+    shown = load(exam_fields(80, draw=50))
+    starters = [f"r{i}" for i in range(1 + CALLS * ROUNDS)]
+    fresh = iter(starters)
+    seconds = bench.seconds_per_call(lambda i: bench.post(shown, "start", {}, user=next(fresh)), CALLS, ROUNDS)
+    report("kkn_exam.start (draw and render 50 of 80 questions)", seconds * 1000, "ms/call",
+           f"ratio {seconds / baseline:.2f} to thumbs.vote")
+
+    def render(i):
+        html = WorkbenchRuntime(starters[i % len(starters)]).get_block(shown).render("student_view", {}).body_html()
+        assert html.count('class="kkn-question"') == 50
+    seconds = bench.seconds_per_call(render, CALLS, ROUNDS)
+    report("kkn_exam.student_view (50-question attempt, in process)", seconds * 1000, "ms/call",
+           f"ratio {seconds / baseline:.2f} to thumbs.vote over HTTP")
+
+    # Eligibility: the same queries whatever the number of modules.
+    for modules in (6, 60):
+        ids = [f"m{i}" for i in range(modules)]
+        usage = load({**exam_fields(5), "required_modules": ids, "min_meetings": 1, "exam_id": f"elig-{modules}"})
+        for module_id in ids:
+            api.record_completion("local:e", "bench-exam", module_id, "1")
+        api.check_in("local:e", "bench-exam", "t1", "s1", "present")
+        block = WorkbenchRuntime("e").get_block(usage)
+        person = block.person
+        check = block._eligibility  # pylint: disable=protected-access
+        check(person, api.NO_ACCOMMODATION)  # the workbench reads each field from its table once
+        result, queries = count_queries(
+            lambda c=check, p=person: c(p, api.accommodation_for(p.key, "bench-exam", "x")))
+        assert result.eligible
+        report(f"eligibility queries, {modules} modules", queries, "queries", "must not grow with the module count")
+
+    # Verification: one indexed lookup, whatever the number of certificates.
+    for i in range(2000):
+        api.issue_certificate(f"c{i}", "bench-exam", "Bänkprogrammet", f"Deltagare {i}")
+    code = api.certificate_of("c7", "bench-exam").code
+    client = bench.client
+    seconds = bench.seconds_per_call(lambda i: client.get(f"/unauth_handler/{graded}/verify_json/?id={code}"))
+    report("kkn_exam.verify_json (2000 certificates)", seconds * 1000, "ms/call",
+           f"ratio {seconds / baseline:.2f} to thumbs.vote")
+    started = time.perf_counter()
+    for i in range(200):
+        client.get(f"/unauth_handler/{graded}/verify_json/?id=KKN-7Q4M-2HXD-9RTA-K3PB-M")
+    unknown = (time.perf_counter() - started) / 200
+    report("kkn_exam.verify_json (unknown id)", unknown * 1000, "ms/call",
+           f"ratio {unknown / seconds:.2f} to a known id (no scan: close to 1)")

@@ -1,0 +1,161 @@
+"""The exam side of the programme record: attempts, grading once, accommodations, certificates.
+
+Runs on SQLite and again on MariaDB (``dev.py test``): SQLite serialises writers and would hide
+races that Open edX's MySQL shows.
+"""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from kkn_xblocks import certificates as ids
+from kkn_xblocks.records import api
+from kkn_xblocks.records.models import Certificate, ExamAccommodation, ExamAttempt
+from tests.checkin.test_attendance_record import run_at_once
+
+pytestmark = pytest.mark.mariadb
+
+P, E = "prog", "slutprov"
+T0 = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
+DRAW = [{"id": "q1", "options": ["a", "b"]}]
+
+
+def open_attempt(key="l1", number=1, deadline=T0 + timedelta(minutes=30)):
+    attempt, created = api.start_attempt(key, P, E, number, DRAW, T0, deadline)
+    assert created
+    return attempt
+
+
+@pytest.mark.django_db
+def test_an_attempt_number_is_opened_once_and_keeps_its_draw():
+    first = open_attempt()
+    again, created = api.start_attempt("l1", P, E, 1, [{"id": "other", "options": []}], T0, None)
+    assert not created and again.pk == first.pk and again.draw == DRAW
+    assert [a.number for a in api.attempts_of("l1", P, E)] == [1]
+
+
+@pytest.mark.django_db
+def test_saves_replace_answers_until_the_attempt_is_closed_or_late():
+    attempt = open_attempt()
+    assert api.save_answers(attempt.pk, {"q1": ["a"]}, T0, cutoff=T0)
+    assert api.save_answers(attempt.pk, {"q1": ["b"]}, T0, cutoff=T0 + timedelta(minutes=30))
+    assert not api.save_answers(attempt.pk, {"q1": ["a"]}, T0, cutoff=T0 + timedelta(minutes=31))
+    assert api.attempt("l1", P, E, 1).answers == {"q1": ["b"]}
+    assert api.finalise_attempt(attempt.pk, None, 1, 1, True, T0, api.BY_DEADLINE)
+    assert not api.save_answers(attempt.pk, {"q1": ["a"]}, T0)
+    closed = api.attempt("l1", P, E, 1)
+    assert (closed.status, closed.answers, closed.submitted_by, closed.passed) == ("submitted", {"q1": ["b"]},
+                                                                                   "deadline", True)
+
+
+@pytest.mark.django_db
+def test_an_attempt_is_finalised_once():
+    attempt = open_attempt()
+    assert api.finalise_attempt(attempt.pk, {"q1": ["a"]}, 1, 1, True, T0)
+    assert not api.finalise_attempt(attempt.pk, {"q1": ["b"]}, 0, 1, False, T0 + timedelta(minutes=1))
+    row = ExamAttempt.objects.get()
+    assert (row.answers, row.earned, row.passed, row.submitted_at) == ({"q1": ["a"]}, 1, True, T0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_finalisations_grade_once():
+    attempt = open_attempt()
+    results = run_at_once(16, lambda i: api.finalise_attempt(attempt.pk, {"q1": [str(i)]}, i, 16, False, T0))
+    assert results.count(True) == 1
+    row = ExamAttempt.objects.get()
+    assert row.earned == results.index(True) and row.answers == {"q1": [str(int(row.earned))]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_starts_open_one_attempt():
+    results = run_at_once(12, lambda i: api.start_attempt("l1", P, E, 1, [{"id": f"q{i}", "options": []}], T0, None))
+    assert [created for _attempt, created in results].count(True) == 1
+    assert len({attempt.pk for attempt, _created in results}) == 1
+    assert ExamAttempt.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_extra_time_moves_an_open_deadline_and_keeps_who_when_why():
+    attempt = open_attempt()
+    api.grant_extra_time("l1", P, E, 20, "Dyslexi, intyg finns", "local:staff", "Karin Berg", when=T0)
+    assert api.attempt("l1", P, E, 1).deadline == attempt.deadline + timedelta(minutes=20)
+    api.grant_extra_time("l1", P, E, 5, "Justerat", "local:staff", "Karin Berg", when=T0)
+    assert api.attempt("l1", P, E, 1).deadline == attempt.deadline + timedelta(minutes=5)
+    found = api.accommodation_for("l1", P, E)
+    assert (found.extra_minutes, found.extra_time_reason, found.extra_time_by_name, found.extra_time_at) == (
+        5, "Justerat", "Karin Berg", T0)
+    assert not found.eligibility_exempt
+    api.set_exemption("l1", P, E, True, "Validerad tidigare utbildning", "local:staff", "Karin Berg", when=T0)
+    found = api.accommodation_for("l1", P, E)
+    assert (found.eligibility_exempt, found.exemption_reason, found.extra_minutes) == (
+        True, "Validerad tidigare utbildning", 5)
+    assert ExamAccommodation.objects.count() == 1
+    assert api.accommodation_for("nobody", P, E) == api.NO_ACCOMMODATION
+
+
+@pytest.mark.django_db
+def test_a_certificate_is_issued_once_per_learner_and_programme():
+    first, created = api.issue_certificate("l1", P, "Programmet", "Anna", valid_months=12, when=T0)
+    assert created and first.expires_at == T0.replace(year=2027)
+    again, created = api.issue_certificate("l1", P, "Programmet", "Anna", when=T0 + timedelta(days=3))
+    assert not created and again == first
+    assert api.certificate_of("l1", P) == first and api.find_certificate(first.code) == first
+    assert api.find_certificate("KKN-0000-0000-0000-0000-0") is None
+
+
+@pytest.mark.django_db
+def test_an_id_clash_with_someone_else_draws_a_new_id():
+    taken, _created = api.issue_certificate("l1", P, "Programmet", "Anna", when=T0)
+    fresh = ids.format_code("7Q4M2HXD9RTAK3PB")
+    draws = iter([taken.code, taken.code, fresh])
+    record, created = api.issue_certificate("l2", P, "Programmet", "Erik", when=T0, new_code=lambda: next(draws))
+    assert created and record.code == fresh and record.learner_key == "l2"
+    assert Certificate.objects.count() == 2
+    with pytest.raises(RuntimeError):
+        api.issue_certificate("l3", P, "Programmet", "Maria", when=T0, new_code=lambda: taken.code)
+    assert Certificate.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_issues_leave_one_certificate():
+    results = run_at_once(12, lambda i: api.issue_certificate("l1", P, "Programmet", "Anna", when=T0))
+    assert [created for _record, created in results].count(True) == 1
+    assert len({record.code for record, _created in results}) == 1
+    assert Certificate.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_revocation_is_kept_once_and_only_within_the_programme():
+    record, _created = api.issue_certificate("l1", P, "Programmet", "Anna", when=T0)
+    assert not api.revoke_certificate(record.code, "other-programme", "s", "Karin", "fel", when=T0)
+    assert api.revoke_certificate(record.code, P, "local:staff", "Karin Berg", "Fusk vid provet", when=T0)
+    assert not api.revoke_certificate(record.code, P, "local:staff", "Karin Berg", "Annat skäl", when=T0)
+    found = api.find_certificate(record.code)
+    assert (found.revoked_at, found.revoked_by_name, found.revoked_reason) == (T0, "Karin Berg", "Fusk vid provet")
+    assert found.status(T0) == ids.Status.REVOKED
+
+
+@pytest.mark.django_db
+def test_the_overview_takes_six_queries_whatever_the_numbers(django_assert_num_queries):
+    def populate(count, modules):
+        for i in range(count):
+            key = f"o{count}-{i}"
+            api.join_programme(key, P, f"Deltagare {i}")
+            for m in modules[: i % (len(modules) + 1)]:
+                api.record_completion(key, P, m, "1")
+            api.check_in(key, P, f"t{i % 3}", "s", "present")
+            attempt, _ = api.start_attempt(key, P, E, 1, DRAW, T0, None)
+            api.finalise_attempt(attempt.pk, {}, i % 5, 4, i % 5 >= 4, T0)
+            if i % 4 == 0:
+                api.issue_certificate(key, P, "Programmet", f"Deltagare {i}", when=T0)
+
+    modules = [f"m{i}" for i in range(40)]
+    populate(5, modules[:3])
+    with django_assert_num_queries(6):
+        rows = api.exam_overview(P, E, modules[:3])
+    assert len(rows) == 5
+    populate(60, modules)
+    with django_assert_num_queries(6):
+        rows = api.exam_overview(P, E, modules)
+    assert len(rows) == 65
+    row = next(r for r in rows if r.learner_key == "o60-3")
+    assert (len(row.completed_modules), row.meetings, row.attempts, row.best_earned, row.passed) == (3, 1, 1, 3, False)
