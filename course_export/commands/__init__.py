@@ -1,0 +1,1 @@
+"""The ``kkn-course`` commands, one module each, registered by :mod:`course_export.cli`."""

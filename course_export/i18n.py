@@ -1,0 +1,41 @@
+"""Translations of course_export's messages (gettext domain ``kkn_course``).
+
+The language follows the usual environment variables (``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``,
+``LANG``), as for any command-line tool; ``KKN_LANGUAGE`` overrides them. Messages are English in
+the code and Swedish in ``locale/sv``. :func:`activate` switches the language at run time (tests,
+the local preview).
+"""
+import gettext as _gettext
+import os
+from pathlib import Path
+
+DOMAIN = "kkn_course"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+_active = None
+
+
+def _languages():
+    override = os.environ.get("KKN_LANGUAGE")
+    if override:
+        return [override]
+    return None  # gettext reads LANGUAGE, LC_ALL, LC_MESSAGES and LANG itself
+
+
+def activate(language=None):
+    """Use ``language`` (``"sv"``, ``"en"``) or, with ``None``, the environment's language."""
+    global _active  # pylint: disable=global-statement
+    languages = [language] if language else _languages()
+    _active = _gettext.translation(DOMAIN, LOCALE_DIR, languages=languages, fallback=True)
+    return _active
+
+
+def gettext(message):
+    return (_active or activate()).gettext(message)
+
+
+def ngettext(singular, plural, number):
+    return (_active or activate()).ngettext(singular, plural, number)
+
+
+_ = gettext
