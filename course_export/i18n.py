@@ -11,8 +11,10 @@ from pathlib import Path
 
 DOMAIN = "kkn_course"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+BLOCKS_LOCALE_DIR = Path(__file__).resolve().parent.parent / "kkn_xblocks" / "translations"
 
 _active = None
+_active_languages = None
 
 
 def _languages():
@@ -24,9 +26,9 @@ def _languages():
 
 def activate(language=None):
     """Use ``language`` (``"sv"``, ``"en"``) or, with ``None``, the environment's language."""
-    global _active  # pylint: disable=global-statement
-    languages = [language] if language else _languages()
-    _active = _gettext.translation(DOMAIN, LOCALE_DIR, languages=languages, fallback=True)
+    global _active, _active_languages  # pylint: disable=global-statement
+    _active_languages = [language] if language else _languages()
+    _active = _gettext.translation(DOMAIN, LOCALE_DIR, languages=_active_languages, fallback=True)
     return _active
 
 
@@ -39,3 +41,19 @@ def ngettext(singular, plural, number):
 
 
 _ = gettext
+
+
+def block_gettext():
+    """The blocks' own catalog (domain ``text``) in the active language.
+
+    The builder runs the blocks' author rules (``kkn_xblocks.*_rules``), whose messages live there.
+    """
+    if _active is None:
+        activate()
+    catalog = _gettext.translation("text", BLOCKS_LOCALE_DIR, languages=_active_languages, fallback=True)
+    return catalog.gettext
+
+
+def course_gettext(language):
+    """Text the builder writes into a course (e.g. a chapter title), in the course's own language."""
+    return _gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True).gettext

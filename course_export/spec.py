@@ -83,7 +83,7 @@ class Video:
 
 @dataclass(frozen=True)
 class Choice:
-    text: str
+    text: str  # sanitised inline HTML
     correct: bool
 
 

@@ -6,6 +6,8 @@ Two catalogs, one per distribution part:
 * ``kkn_xblocks``: gettext domain ``text``, compiled to ``kkn_xblocks/translations/sv/LC_MESSAGES/text.mo``
   (where the LMS's XBlockI18nService looks for an XBlock's own catalog).
 * ``course_export``: domain ``kkn_course``, compiled to ``course_export/locale/sv/LC_MESSAGES/kkn_course.mo``.
+* the course preview's pages: Django's domain ``django`` (what ``{% translate %}`` reads), compiled to
+  ``course_export/preview/locale/sv/LC_MESSAGES/django.mo`` (a ``LOCALE_PATHS`` entry of the preview).
 
 Translations are written by hand in ``<...>/src/sv/<area>.po`` files (one per block or command, so
 people working on different blocks never edit the same file). This script merges them, in sorted
@@ -43,13 +45,16 @@ class Domain:
     package: Path
     sources: Path  # folder of hand-written src/sv/*.po
     compiled: Path  # folder holding <domain>.po and <domain>.mo
+    suffixes: tuple = (".py", ".html")  # which files of the package belong to this domain
 
 
 DOMAINS = [
     Domain("text", ROOT / "kkn_xblocks", ROOT / "kkn_xblocks/translations/src/sv",
            ROOT / "kkn_xblocks/translations/sv/LC_MESSAGES"),
     Domain("kkn_course", ROOT / "course_export", ROOT / "course_export/locale/src/sv",
-           ROOT / "course_export/locale/sv/LC_MESSAGES"),
+           ROOT / "course_export/locale/sv/LC_MESSAGES", (".py",)),
+    Domain("django", ROOT / "course_export/preview", ROOT / "course_export/preview/locale/src/sv",
+           ROOT / "course_export/preview/locale/sv/LC_MESSAGES", (".html",)),
 ]
 SKIP_PARTS = {"devserver", "tests", "__pycache__", "migrations"}
 
@@ -68,6 +73,8 @@ def extract_msgids(domain):
     found = {}
     for path in sorted(domain.package.rglob("*")):
         if SKIP_PARTS & set(path.relative_to(domain.package).parts) or not path.is_file():
+            continue
+        if path.suffix not in domain.suffixes:
             continue
         if path.suffix == ".py":
             source = path.read_bytes()

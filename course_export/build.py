@@ -1,0 +1,74 @@
+"""The build pipeline: course source -> checked spec -> OLX tree -> archive + manifest.
+
+    build(source, out_dir) -> BuildResult
+
+A plain pipeline (as mkdocs builds a site): read and check everything first, then write. The
+archive and its manifest appear only when the whole build has succeeded; a source with problems
+raises ``SourceError`` and leaves ``out_dir`` as it was.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from .archive import write_archive
+from .olx import TOP, olx_files, write_tree
+from .source import read_course
+from .spec import Course
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    course: Course
+    archive: Path  # <out_dir>/<org>-<number>-<run>.tar.gz
+    manifest: Path  # <out_dir>/<org>-<number>-<run>.manifest.json
+    tree: Path | None = None  # the OLX folder, when kept
+
+
+def archive_name(course: Course):
+    return f"{course.org}-{course.number}-{course.run}"
+
+
+def build(source, out_dir, keep_tree=None) -> BuildResult:
+    """Build the course in ``source`` into ``out_dir``; ``keep_tree`` is a folder to keep the OLX in."""
+    course = read_course(source)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name = archive_name(course)
+    files = olx_files(course)
+    archive = write_archive(files, out_dir / f"{name}.tar.gz", top=TOP)
+    tree = None
+    if keep_tree is not None:
+        tree = Path(keep_tree) / TOP
+        shutil.rmtree(tree, ignore_errors=True)
+        write_tree(course, keep_tree)
+    manifest = write_manifest(course, archive, out_dir / f"{name}.manifest.json")
+    return BuildResult(course, archive, manifest, tree)
+
+
+def manifest_of(course: Course, archive: Path):
+    """What the build produced, for ``kkn-course push`` to compare with what Studio imported."""
+    digest = hashlib.sha256()
+    with open(archive, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return {
+        "course_id": course.course_id,
+        "archive": archive.name,
+        "sha256": digest.hexdigest(),
+        "bytes": archive.stat().st_size,
+        "counts": course.counts(),
+        "graded_subsections": course.graded_subsections(),
+    }
+
+
+def write_manifest(course: Course, archive: Path, path: Path) -> Path:
+    data = json.dumps(manifest_of(course, archive), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    temporary = path.with_name(f".{path.name}.part")
+    temporary.write_text(data, encoding="utf-8")
+    os.replace(temporary, path)
+    return path

@@ -1,0 +1,392 @@
+"""Typed reading of YAML source files, with every problem reported at once with file, line and key.
+
+``Problems`` collects what is wrong; ``Fields`` reads one YAML mapping key by key (types, ranges,
+ids, dates, Markdown or a ``.md`` file), records a problem for each bad value and returns ``None``
+for it, so the reader goes on and the author gets the whole list in one run.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from .i18n import _
+from .spec import URL_NAME, Location, SourceProblem
+
+AUTHOR_ZONE = ZoneInfo("Europe/Stockholm")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}$")
+MAX_TEXT_FILE_BYTES = 2_000_000
+# url_names may have 64 characters; the builder prefixes ids ("u-", "s-", "c-") and suffixes
+# component numbers ("-12") to them.
+MAX_ID_CHARS = 60
+
+
+# --- YAML that remembers lines --------------------------------------------------------------------
+class Map(dict):
+    """A YAML mapping; ``line`` is where it starts, ``lines[key]`` where each key was written."""
+
+    line = None
+
+    def __init__(self):
+        super().__init__()
+        self.lines = {}
+        self.duplicates = []
+
+
+class Seq(list):
+    """A YAML sequence; ``lines[i]`` is where item i starts."""
+
+    line = None
+
+    def __init__(self):
+        super().__init__()
+        self.lines = []
+
+
+# libyaml's parser when PyYAML has it (the pure-Python one is ten times slower on large courses).
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # pylint: disable=too-many-ancestors
+    """Safe YAML; mappings and sequences keep their lines; dates stay text (we read them ourselves)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_map(loader, node):
+    loader.flatten_mapping(node)
+    result = Map()
+    result.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        key = key if isinstance(key, str) else str(key)
+        if key in result:
+            result.duplicates.append((key, key_node.start_mark.line + 1))
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_seq(loader, node):
+    result = Seq()
+    result.line = node.start_mark.line + 1
+    for item in node.value:
+        result.append(loader.construct_object(item, deep=True))
+        result.lines.append(item.start_mark.line + 1)
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
+
+
+# --- problems -----------------------------------------------------------------------------------
+class Problems:
+    """The problems found in one source folder; file names are kept relative to it."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._prefix = str(root) + os.sep
+        self._real_folders = {}
+        self.found: list[SourceProblem] = []
+
+    def name(self, path):
+        """``path`` (a Path or str) relative to the source folder, with "/" separators."""
+        text = str(path)
+        if text.startswith(self._prefix):
+            return text[len(self._prefix):].replace(os.sep, "/")
+        return text
+
+    def inside(self, path: str):
+        """Whether the normalised ``path`` lies in the source folder (not through ".." or a link out)."""
+        if not path.startswith(self._prefix):
+            return False
+        folder = os.path.dirname(path)
+        real = self._real_folders.get(folder)
+        if real is None:
+            real = self._real_folders[folder] = os.path.realpath(folder) + os.sep
+        target = os.path.realpath(path) if os.path.islink(path) else real
+        return target.startswith(self._prefix)
+
+    def add(self, where: Location, message, hint=""):
+        self.found.append(SourceProblem(where, message, hint))
+
+    def read_text(self, path, where: Location):
+        """A UTF-8 text file, or ``None`` with a problem said at ``where``."""
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_TEXT_FILE_BYTES + 1)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            self.add(where, _("The file {file} does not exist.").format(file=self.name(path)),
+                     _("Create it, or correct the file name (names are case-sensitive)."))
+            return None
+        if len(data) > MAX_TEXT_FILE_BYTES:
+            self.add(where, _("The file {file} is larger than {limit} MB.").format(
+                file=self.name(path), limit=MAX_TEXT_FILE_BYTES // 1_000_000), _("Split it into smaller pages."))
+            return None
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            self.add(Location(self.name(path)), _("The file is not UTF-8 text (byte {position}).").format(
+                position=error.start), _("Save it as UTF-8 in your editor."))
+            return None
+
+    def load_yaml(self, path: Path):
+        """The file's top mapping, or ``None`` with a problem (missing, not YAML, not a mapping)."""
+        name = self.name(path)
+        text = self.read_text(path, Location(name))
+        if text is None:
+            return None
+        try:
+            data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            self.add(Location(name, mark.line + 1 if mark else None),
+                     _("This is not valid YAML: {problem}.").format(problem=error.problem or error.context),
+                     _("Check the indentation and quote text that contains a colon followed by a space."))
+            return None
+        except yaml.YAMLError as error:
+            self.add(Location(name), _("This is not valid YAML: {problem}.").format(problem=error))
+            return None
+        if data is None:
+            data = Map()
+        if not isinstance(data, Map):
+            self.add(Location(name, 1), _("The file must hold keys and values (a YAML mapping)."),
+                     _("Write it as lines like \u201ctitle: ...\u201d."))
+            return None
+        return data
+
+
+# --- typed fields -------------------------------------------------------------------------------
+class Fields:
+    """Read the keys of one YAML mapping; every bad value becomes a problem and reads as ``None``."""
+
+    def __init__(self, problems: Problems, data, file: str, folder: Path, prefix=""):
+        self.problems = problems
+        self.file = file
+        self.folder = folder  # relative .md paths are read from here
+        self.prefix = prefix
+        self.data = data if isinstance(data, Map) else Map()
+        for key, line in self.data.duplicates:
+            self.problems.add(Location(file, line, self.key(key)), _("The key is written twice."),
+                              _("Keep one of them."))
+
+    # where things are
+    def key(self, key):
+        return f"{self.prefix}.{key}" if self.prefix else key
+
+    def at(self, key=None):
+        if key is None:
+            return Location(self.file, self.data.line, self.prefix)
+        return Location(self.file, self.data.lines.get(key, self.data.line), self.key(key))
+
+    def error(self, key, message, hint=""):
+        self.problems.add(self.at(key), message, hint)
+
+    def known(self, *allowed):
+        """Unknown keys are errors, with the closest known key as a hint."""
+        for key in self.data:
+            if key in allowed:
+                continue
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            hint = (_("Did you mean \u201c{key}\u201d?").format(key=close[0]) if close else
+                    _("Known keys here: {keys}.").format(keys=", ".join(allowed)))
+            self.error(key, _("Unknown key \u201c{key}\u201d.").format(key=key), hint)
+
+    def has(self, key):
+        return key in self.data and self.data[key] is not None
+
+    def _missing(self, key):
+        self.problems.add(self.at(key) if key in self.data else Location(self.file, self.data.line, self.key(key)),
+                          _("\u201c{key}\u201d is required.").format(key=self.key(key)),
+                          _("Add it (see docs/course-source.md)."))
+
+    def _value(self, key, required):
+        if not self.has(key):
+            if required:
+                self._missing(key)
+            return None
+        return self.data[key]
+
+    # scalar types
+    def text(self, key, required=False, default="", limit=255):
+        value = self._value(key, required)
+        if value is None:
+            return None if required else default
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.error(key, _("Write text here."))
+            return None
+        value = str(value).strip()
+        if required and not value:
+            self._missing(key)
+            return None
+        if len(value) > limit:
+            self.error(key, _("At most {limit} characters (this has {count}).").format(limit=limit, count=len(value)))
+            return None
+        return value
+
+    def integer(self, key, default=None, minimum=0, maximum=1_000_000, required=False):
+        value = self._value(key, required)
+        if value is None:
+            return None if required else default
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+            self.error(key, _("Write a whole number from {minimum} to {maximum}.").format(
+                minimum=minimum, maximum=maximum))
+            return None
+        return value
+
+    def number(self, key, default=None, minimum=0.0, maximum=1000.0):
+        value = self._value(key, False)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not minimum <= value <= maximum:
+            self.error(key, _("Write a number from {minimum:g} to {maximum:g}.").format(
+                minimum=minimum, maximum=maximum))
+            return None
+        return float(value)
+
+    def boolean(self, key, default):
+        value = self._value(key, False)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.error(key, _("Write true or false."))
+            return None
+        return value
+
+    def choice(self, key, choices, default):
+        value = self._value(key, False)
+        if value is None:
+            return default
+        if value not in choices:
+            self.error(key, _("Write one of: {choices}.").format(choices=", ".join(choices)))
+            return None
+        return value
+
+    def ident(self, key, required=True, lowercase=False):
+        """An id that becomes a url_name: ASCII letters, digits, "-" and "_", at most 64."""
+        value = self.text(key, required=required, default=None, limit=1000)
+        if value is None:
+            return None
+        if (not URL_NAME.match(value) or len(value) > MAX_ID_CHARS
+                or (lowercase and not re.match(r"^[a-z0-9][a-z0-9_-]*$", value))):
+            letters = _("lowercase letters") if lowercase else _("letters")
+            self.error(key, _("\u201c{value}\u201d is not a valid id.").format(value=value[:80]),
+                       _("Use 1 to 60 {letters}, digits, \u201c-\u201d or \u201c_\u201d (no \u00e5, \u00e4, \u00f6 or "
+                         "spaces), for example \u201cmodul-1\u201d.").format(letters=letters))
+            return None
+        return value
+
+    def date(self, key, required=False):
+        """A date or time in Swedish time (or with an explicit offset), as an aware UTC datetime."""
+        value = self._value(key, required)
+        if value is None:
+            return None
+        moment = parse_moment(value)
+        if moment is None:
+            self.error(key, _("\u201c{value}\u201d is not a date.").format(value=str(value)[:40]),
+                       _("Write 2027-01-18, 2027-01-18T09:00 (Swedish time) or 2027-01-18T08:00:00Z."))
+        return moment
+
+    def strings(self, key, required=False, limit=500):
+        """A list of non-empty strings."""
+        value = self._value(key, required)
+        if value is None:
+            return None if required else []
+        if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) and not isinstance(v, bool)
+                                                  and str(v).strip() for v in value):
+            self.error(key, _("Write a list of texts, one per line starting with \u201c- \u201d."))
+            return None
+        if any(len(str(v)) > limit for v in value):
+            self.error(key, _("Each text may have at most {limit} characters.").format(limit=limit))
+            return None
+        if required and not value:
+            self._missing(key)
+            return None
+        return [str(v).strip() for v in value]
+
+    def markdown(self, key, required=False):
+        """Markdown text, or the text of the ``.md`` file the value names. Returns ``(text, file)``."""
+        value = self._value(key, required)
+        if value is None:
+            return ("", None) if not required else (None, None)
+        if not isinstance(value, str):
+            self.error(key, _("Write Markdown text or the name of a .md file."))
+            return None, None
+        if is_md_reference(value):
+            path = os.path.normpath(os.path.join(self.folder, value.strip()))
+            if not self.problems.inside(path):
+                self.error(key, _("The file {file} is outside the course folder.").format(file=value.strip()),
+                           _("Keep every file of the course inside its folder."))
+                return None, None
+            text = self.problems.read_text(path, self.at(key))
+            return text, (self.problems.name(path) if text is not None else None)
+        if required and not value.strip():
+            self._missing(key)
+            return None, None
+        return value, None
+
+    # nested values
+    def mapping(self, key, required=False):
+        """The ``Fields`` of a nested mapping (empty when absent), or ``None`` when it is not one."""
+        value = self._value(key, required)
+        if value is None:
+            return Fields(self.problems, Map(), self.file, self.folder, self.key(key))
+        if not isinstance(value, Map):
+            self.error(key, _("Write keys and values here, indented under \u201c{key}:\u201d.").format(key=key))
+            return None
+        return Fields(self.problems, value, self.file, self.folder, self.key(key))
+
+    def items(self, key, required=False):
+        """``[(Fields, index)]`` for a list of mappings; a non-mapping item is a problem."""
+        value = self._value(key, required)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.error(key, _("Write a list here: each item on a line starting with \u201c- \u201d."))
+            return []
+        result = []
+        for index, item in enumerate(value):
+            line = value.lines[index] if isinstance(value, Seq) else None
+            prefix = f"{self.key(key)}[{index + 1}]"
+            if not isinstance(item, Map):
+                self.problems.add(Location(self.file, line, prefix), _("Write keys and values for this item."))
+                continue
+            result.append((Fields(self.problems, item, self.file, self.folder, prefix), index))
+        if required and not value:
+            self._missing(key)
+        return result
+
+
+def is_md_reference(value):
+    text = value.strip()
+    return text.lower().endswith(".md") and "\n" not in text and " " not in text
+
+
+def parse_moment(value):
+    """``2027-01-18`` (midnight), ``2027-01-18T09:00`` (Swedish time) or ISO with offset -> UTC."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        if _DATE.match(text):
+            moment = dt.datetime.fromisoformat(text).replace(tzinfo=AUTHOR_ZONE)
+        elif _LOCAL_TIME.match(text):
+            moment = dt.datetime.fromisoformat(text.replace(" ", "T")).replace(tzinfo=AUTHOR_ZONE)
+        else:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=AUTHOR_ZONE)
+    except ValueError:
+        return None
+    return moment.astimezone(dt.timezone.utc)

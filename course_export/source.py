@@ -1,0 +1,630 @@
+"""The course source format: a folder of YAML and Markdown files -> a checked ``spec.Course``.
+
+    read_course(folder) -> Course      raises SourceError listing every problem at once
+
+The format is documented in ``docs/course-source.md``; this module is its one implementation. Block
+settings are checked twice: here for types, files, ids and dates (with file, line and key), and by
+each block's own author rules (``kkn_xblocks.*_rules``), so a course that builds is a course whose
+blocks work.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import NamedTuple
+
+from kkn_xblocks import checkin_rules, exam_rules, module_rules
+from kkn_xblocks.markup import render_markdown
+from kkn_xblocks.studio import AuthorError
+
+from .i18n import _, block_gettext, course_gettext, ngettext
+from .loading import Fields, Problems, is_md_reference
+from .spec import (
+    URL_NAME, About, Asset, Chapter, Choice, Course, CustomBlock, Grader, Html, Location, Problem, SourceError,
+    Subsection, Unit, Video,
+)
+
+COURSE_FILE = "course.yaml"
+MODULE_FILE = "module.yaml"
+EXAM_FILE = "exam/exam.yaml"
+COMPLETION_RULES = ("task", "self_check", "task_and_self_check")
+REVIEW_POLICIES = tuple(policy for policy, _label in exam_rules.Review.CHOICES)
+_COURSE_KEY_PART = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+_STATIC_LINK = re.compile(r"""(\b(?:src|href)=")(?:\./)?static/""")
+_STATIC_USED = re.compile(r"""\b(?:src|href)="/static/([^"#?]+)""")
+_FIRST_HEADING = re.compile(r"^\s*#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def read_course(folder) -> Course:
+    """Read and check the course source in ``folder``; ``SourceError`` lists every problem found."""
+    root = Path(folder).resolve()
+    problems = Problems(root)
+    if not (root / COURSE_FILE).is_file():
+        problems.add(Location(COURSE_FILE), _("{folder} is not a course source: it has no course.yaml.").format(
+            folder=folder), _("Run the command on the course's folder, or create one with \u201ckkn-course new\u201d."))
+        raise SourceError(problems.found)
+    reader = _Reader(root, problems)
+    course = reader.course()
+    if problems.found:
+        raise SourceError(problems.found)
+    return course
+
+
+class _Reader:
+    """One reading of a source folder: the course file, then modules, meetings, exam and assets."""
+
+    def __init__(self, root: Path, problems: Problems):
+        self.root = root
+        self.problems = problems
+        self.assets = {}
+        self.url_names = {}  # (tag, url_name) -> Location, for duplicates
+        self.block_gettext = block_gettext()
+
+    # -- course.yaml ---------------------------------------------------------------------------------
+    def course(self):
+        data = self.problems.load_yaml(self.root / COURSE_FILE)
+        if data is None:
+            return None
+        fields = Fields(self.problems, data, COURSE_FILE, self.root)
+        fields.known("org", "number", "run", "title", "language", "start", "end", "pacing", "programme",
+                     "certificates", "grading", "about")
+        key = {part: self._course_key_part(fields, part) for part in ("org", "number", "run")}
+        title = fields.text("title", required=True)
+        language = fields.text("language", default="sv", limit=16)
+        start, end = fields.date("start", required=True), fields.date("end", required=True)
+        if start and end and end <= start:
+            fields.error("end", _("The course ends before it starts."), _("Set \u201cend\u201d after \u201cstart\u201d."))
+        pacing = fields.choice("pacing", ("self", "instructor"), "self")
+        programme = fields.mapping("programme", required=True)
+        programme_id = programme_title = None
+        if programme is not None:
+            programme.known("id", "title")
+            programme_id = programme.ident("id", lowercase=True)
+            programme_title = programme.text("title", default="") or title
+        certificates = fields.boolean("certificates", True)
+        graders, pass_cutoff = self._grading(fields.mapping("grading", required=True))
+        self.assets = self._assets()
+        about = self._about(fields.mapping("about"))
+        dates = (start, end) if start and end and end > start else None
+        course_id = f"course-v1:{key['org']}+{key['number']}+{key['run']}" if all(key.values()) else ""
+        context = _Context(course_id, programme_id, programme_title, dates, language or "sv")
+        modules = self._modules(context)
+        meetings = self._meetings(context, modules)
+        exam = self._exam(context, modules, meetings, graders)
+        if exam or not (self.root / EXAM_FILE).is_file():  # a broken exam is reported already
+            self._check_graders_used(fields, graders, exam)
+        if self.problems.found:
+            return None
+        return Course(
+            org=key["org"], number=key["number"], run=key["run"], title=title, start=start, end=end,
+            programme_id=programme_id, chapters=tuple(modules + meetings + exam), graders=graders,
+            pass_cutoff=pass_cutoff, where=fields.at(), language=language, self_paced=pacing == "self",
+            certificates=certificates, about=about, assets=tuple(self.assets[name] for name in sorted(self.assets)),
+            source=self.root,
+        )
+
+    @staticmethod
+    def _course_key_part(fields, part):
+        value = fields.text(part, required=True, limit=1000)
+        if value is not None and not _COURSE_KEY_PART.match(value):
+            fields.error(part, _("\u201c{value}\u201d cannot be part of a course key.").format(value=value[:80]),
+                         _("Use ASCII letters, digits, \u201c.\u201d, \u201c-\u201d or \u201c_\u201d (no \u201c+\u201d, "
+                           "\u201c/\u201d, \u201c:\u201d or spaces)."))
+            return None
+        return value
+
+    def _grading(self, grading):
+        if grading is None:
+            return (), 0.0
+        grading.known("pass_percent", "graders")
+        pass_percent = grading.integer("pass_percent", minimum=1, maximum=100, required=True)
+        graders, types = [], set()
+        for item, _index in grading.items("graders", required=True):
+            item.known("type", "short_label", "weight", "min_count", "drop_count")
+            kind = item.text("type", required=True, limit=100)
+            label = item.text("short_label", required=True, limit=20)
+            weight = item.number("weight", minimum=0.0, maximum=1.0)
+            if weight is None and not item.has("weight"):
+                item.error("weight", _("\u201c{key}\u201d is required.").format(key=item.key("weight")))
+            min_count = item.integer("min_count", default=1, minimum=1, maximum=100)
+            drop_count = item.integer("drop_count", default=0, minimum=0, maximum=100)
+            if kind in types:
+                item.error("type", _("The assignment type \u201c{type}\u201d is listed twice.").format(type=kind))
+            types.add(kind)
+            if None not in (kind, label, weight, min_count, drop_count):
+                if drop_count >= min_count:
+                    item.error("drop_count", _("drop_count must be smaller than min_count."))
+                graders.append(Grader(kind, label, weight, min_count, drop_count))
+        total = sum(grader.weight for grader in graders)
+        if graders and abs(total - 1.0) > 0.001:
+            grading.error("graders", _("The weights add up to {total:g}; they must add up to 1.").format(total=total))
+        return tuple(graders), (pass_percent or 0) / 100
+
+    def _about(self, about):
+        if about is None:
+            return About()
+        about.known("short_description", "overview", "effort", "duration", "price")
+        overview, _file = about.markdown("overview")
+        effort = about.text("effort", default="", limit=10)
+        if effort and not re.match(r"^\d{1,3}:[0-5]\d$", effort):
+            about.error("effort", _("Write the effort per week as hours:minutes, for example 6:00."))
+        return About(
+            short_description=about.text("short_description", default="", limit=500) or "",
+            overview=self._html(overview or "", about.at("overview")),
+            effort=effort or "", duration=about.text("duration", default="") or "",
+            price=about.text("price", default="") or "",
+        )
+
+    def _check_graders_used(self, fields, graders, exam):
+        used = {sub.format for chapter in exam for sub in chapter.subsections if sub.graded}
+        for grader in graders:
+            if grader.weight > 0 and grader.type not in used:
+                fields.error("grading", _("No graded subsection counts as \u201c{type}\u201d, so nobody can reach full "
+                                          "marks.").format(type=grader.type),
+                             _("Set the exam's format to it, or remove the assignment type."))
+
+    # -- static/ --------------------------------------------------------------------------------------
+    def _assets(self):
+        folder = self.root / "static"
+        assets = {}
+        if not folder.is_dir():
+            return assets
+        for path in sorted(folder.iterdir()):
+            name = path.name
+            where = Location(self.problems.name(path))
+            if name.startswith("."):
+                continue
+            if path.is_symlink() or not path.is_file():
+                self.problems.add(where, _("Only files belong directly in static/ (no folders or links)."),
+                                  _("Move the file up into static/."))
+            elif not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$", name):
+                self.problems.add(where, _("The file name \u201c{name}\u201d is not usable in a course.").format(
+                    name=name), _("Use ASCII letters, digits, \u201c.\u201d, \u201c-\u201d or \u201c_\u201d (no "
+                                  "\u00e5, \u00e4, \u00f6 or spaces)."))
+            else:
+                assets[name] = Asset(name, path)
+        return assets
+
+    def _html(self, markdown, where):
+        """Sanitised HTML of author Markdown, static links as ``/static/name``, each name checked."""
+        html = _STATIC_LINK.sub(r"\1/static/", render_markdown(markdown))
+        for name in sorted(set(_STATIC_USED.findall(html))):
+            if name not in self.assets:
+                self.problems.add(where, _("static/{name} is linked but does not exist.").format(name=name),
+                                  _("Add the file to static/ or correct the link."))
+        return html
+
+    def _claim(self, url_name, where):
+        """url_names are unique in the whole course (Studio's validator, olxcleaner, requires it)."""
+        first = self.url_names.setdefault(url_name, where)
+        if first is not where:
+            self.problems.add(where, _("The id \u201c{id}\u201d is already used at {first}.").format(
+                id=url_name, first=first), _("Give each its own id."))
+
+    # -- modules/ ------------------------------------------------------------------------------------
+    def _modules(self, context):
+        folder = self.root / "modules"
+        if not folder.is_dir():
+            return []
+        loaded = []
+        for path in sorted(folder.iterdir()):
+            if not path.is_dir() or path.name.startswith("."):
+                continue
+            if not (path / MODULE_FILE).is_file():
+                self.problems.add(Location(self.problems.name(path / MODULE_FILE)),
+                                  _("The module folder has no module.yaml."),
+                                  _("Add one (see docs/course-source.md) or move the folder out of modules/."))
+                continue
+            data = self.problems.load_yaml(path / MODULE_FILE)
+            if data is not None:
+                loaded.append((path, data))
+        context.module_ids = [data.get("id") for _path, data in loaded
+                              if isinstance(data.get("id"), str) and module_rules.MODULE_ID.match(data["id"])]
+        chapters, numbers = [], {}
+        for path, data in loaded:
+            chapter = self._module(path, data, context, numbers)
+            if chapter:
+                chapters.append(chapter)
+        return chapters
+
+    def _module(self, path, data, context, numbers):
+        file = self.problems.name(path / MODULE_FILE)
+        fields = Fields(self.problems, data, file, path)
+        fields.known("id", "version", "number", "title", "weeks", "start", "completion", "introduction", "outcomes",
+                     "knowledge", "inspiration", "task", "reading", "self_check", "units")
+        module_id = fields.ident("id", lowercase=True)
+        number = fields.integer("number", minimum=1, maximum=999, required=True)
+        if number is not None:
+            if number in numbers:
+                fields.error("number", _("Module number {number} is also used by {other}.").format(
+                    number=number, other=numbers[number]), _("Give each module its own number."))
+            numbers.setdefault(number, file)
+        title = fields.text("title", required=True)
+        start = self._inside_course(fields, "start", context)
+        task = fields.mapping("task", required=True)
+        task_prompt, task_min_words = None, None
+        if task is not None:
+            task.known("prompt", "min_words")
+            task_prompt, _file = task.markdown("prompt", required=True)
+            task_min_words = task.integer("min_words", default=150, minimum=0, maximum=10000)
+        values = {
+            "display_name": title,
+            "programme_id": context.programme_id,
+            "programme_modules": list(context.module_ids),
+            "module_id": module_id,
+            "module_version": fields.text("version", default="1", limit=32),
+            "number": number,
+            "weeks": fields.integer("weeks", minimum=1, maximum=104, required=True),
+            "completion_rule": fields.choice("completion", COMPLETION_RULES, "task"),
+            "introduction": fields.markdown("introduction", required=True)[0],
+            "outcomes": fields.strings("outcomes", required=True),
+            "knowledge": fields.markdown("knowledge", required=True)[0],
+            "inspiration": fields.markdown("inspiration", required=True)[0],
+            "task_prompt": task_prompt,
+            "task_min_words": task_min_words,
+            "reading_list": self._reading(fields),
+        }
+        values.update(self._self_check(fields))
+        if None in values.values():
+            self._units(fields, module_id or "x", context)  # report their problems too
+            return None
+        self._block_rules(fields, module_rules.module_problems(values, self.block_gettext), {
+            "module_id": "id", "programme_modules": "id", "completion_rule": "completion"})
+        where = fields.at()
+        names = self._container_names(module_id, fields.at("id"))
+        block = CustomBlock(module_id, "kkn_module", values, where)
+        first = Unit(names.unit, title, (block,), where)
+        units = (first,) + tuple(self._units(fields, module_id, context))
+        sequential = Subsection(names.subsection, title, units, where, start=start)
+        context.module_titles[module_id] = title
+        return Chapter(names.chapter, title, "module", (sequential,), where, start=start)
+
+    def _reading(self, fields):
+        items = []
+        for item, _index in fields.items("reading"):
+            item.known("title", "url")
+            title, url = item.text("title", required=True, limit=500), item.text("url", default="", limit=2000)
+            if url and not re.match(r"^https?://\S+$", url):
+                item.error("url", _("A link must start with https:// (or http://) and contain no spaces."))
+                url = None
+            if title is None or url is None:
+                return None
+            items.append({"title": title, "url": url})
+        return items
+
+    def _self_check(self, fields):
+        check = fields.mapping("self_check")
+        if check is None:
+            return {"self_check": None}
+        check.known("questions", "pass_percent")
+        values = {"self_check": [], "self_check_pass_percent": check.integer("pass_percent", 80, 1, 100)}
+        if not check.has("questions"):
+            return values
+        text, file = check.markdown("questions")
+        if text is None:
+            return {"self_check": None}
+        try:
+            values["self_check"] = module_rules.parse_self_check(text, self.block_gettext)
+        except AuthorError as error:
+            self.problems.add(Location(file) if file else check.at("questions"), str(error))
+            values["self_check"] = None
+        return values
+
+    def _block_rules(self, fields, found, keys):
+        """The block's own cross-field rules, said at the source key that sets the field."""
+        for field, message in sorted(found.items()):
+            fields.error(keys.get(field, field), message)
+
+    def _units(self, fields, module_id, context):
+        units = []
+        for item, _index in fields.items("units"):
+            item.known("id", "title", "content")
+            unit_id = item.ident("id")
+            title = item.text("title", required=True)
+            components = []
+            for number, (component, _i) in enumerate(item.items("content", required=True), start=1):
+                built = self._component(component, f"{unit_id}-{number}" if unit_id else None)
+                if built is not None:
+                    components.append(built)
+            if unit_id and title and components:
+                self._claim(unit_id, item.at("id"))
+                units.append(Unit(unit_id, title, tuple(components), item.at()))
+        return units
+
+    def _component(self, item, url_name):
+        kinds = [kind for kind in ("page", "video", "problem") if item.has(kind)]
+        if len(kinds) != 1:
+            item.error(None if not item.data else next(iter(item.data)),
+                       _("Each item of content is one of: page, video, problem."),
+                       _("Write \u201c- page: file.md\u201d, \u201c- video: {...}\u201d or \u201c- problem: {...}\u201d."))
+            return None
+        kind = kinds[0]
+        if kind == "page":
+            item.known("page", "title")
+            value = item.data["page"]
+            if not (isinstance(value, str) and is_md_reference(value)):
+                item.error("page", _("Name the page's .md file, for example \u201cpage: fordjupning.md\u201d."))
+                return None
+            text, _file = item.markdown("page")
+            if text is None or url_name is None:
+                return None
+            title = item.text("title", default="")
+            heading = _FIRST_HEADING.search(text)
+            if heading and not text[:heading.start()].strip():
+                title = title or heading.group(1)
+                text = text[heading.end():]
+            if not title:
+                item.error("page", _("The page has no title."),
+                           _("Start the file with a \u201c# Heading\u201d line or add \u201ctitle:\u201d."))
+                return None
+            self._claim(url_name, item.at("page"))
+            return Html(url_name, title, self._html(text, item.at("page")), item.at("page"))
+        item.known(kind)
+        inner = item.mapping(kind)
+        if inner is None or url_name is None:
+            return None
+        self._claim(url_name, item.at(kind))
+        return self._video(inner, url_name) if kind == "video" else self._problem(inner, url_name)
+
+    def _video(self, fields, url_name):
+        fields.known("title", "youtube", "url")
+        title = fields.text("title", required=True)
+        youtube = fields.text("youtube", default="", limit=20)
+        url = fields.text("url", default="", limit=2000)
+        if youtube and not _YOUTUBE_ID.match(youtube):
+            fields.error("youtube", _("A YouTube id has 11 characters, as in youtube.com/watch?v=aqz-KE-bpKQ."))
+            return None
+        if url and not re.match(r"^https://\S+$", url):
+            fields.error("url", _("A video link must start with https:// and contain no spaces."))
+            return None
+        if bool(youtube) == bool(url):
+            fields.error(None, _("A video needs either \u201cyoutube\u201d or \u201curl\u201d (one of them)."))
+            return None
+        if title is None:
+            return None
+        return Video(url_name, title, youtube_id=youtube or "", sources=(url,) if url else (), where=fields.at())
+
+    def _problem(self, fields, url_name):
+        fields.known("title", "question", "choices", "explanation", "max_attempts", "weight")
+        title = fields.text("title", required=True)
+        question, _file = fields.markdown("question", required=True)
+        explanation, _file = fields.markdown("explanation")
+        choices = []
+        for choice, _index in fields.items("choices", required=True):
+            choice.known("text", "correct")
+            text = choice.text("text", required=True, limit=1000)
+            correct = choice.boolean("correct", False)
+            if text is not None and correct is not None:
+                choices.append(Choice(_inline(render_markdown(text)), correct))
+        if not 2 <= len(choices) <= 10 or not any(choice.correct for choice in choices):
+            fields.error("choices", _("A problem needs 2 to 10 choices and at least one marked \u201ccorrect: "
+                                      "true\u201d."))
+            return None
+        max_attempts = fields.integer("max_attempts", minimum=1, maximum=100)
+        weight = fields.number("weight", minimum=0.0, maximum=100.0)
+        if None in (title, question):
+            return None
+        return Problem(url_name, title, self._html(question, fields.at("question")), tuple(choices),
+                       explanation=self._html(explanation, fields.at("explanation")) if explanation else "",
+                       max_attempts=max_attempts, weight=weight, where=fields.at())
+
+    # -- meetings/ ------------------------------------------------------------------------------------
+    def _meetings(self, context, modules):
+        folder = self.root / "meetings"
+        files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+        units = []
+        context.meeting_count = len(files)  # a broken file is reported once, not again by the exam's check
+        for path in files:
+            unit = self._meeting(path, context)
+            if unit is not None:
+                units.append(unit)
+        if not units:
+            return []
+        gettext = course_gettext(context.language)  # the course's language, not the author's
+        title = gettext("Regional meetings")
+        where = Location("meetings")
+        names = _Names("c-regionala-traffar", "s-regionala-traffar", "")
+        for url_name in names[:2]:
+            self._claim(url_name, where)
+        sequential = Subsection(names.subsection, title, tuple(units), where)
+        return [Chapter(names.chapter, title, "meetings", (sequential,), where)]
+
+    def _meeting(self, path, context):
+        data = self.problems.load_yaml(path)
+        if data is None:
+            return None
+        fields = Fields(self.problems, data, self.problems.name(path), path.parent)
+        fields.known("id", "title", "introduction", "sessions", "regions", "municipalities", "required_roles",
+                     "code_step_seconds", "opens_minutes_before", "late_after_minutes", "weight")
+        meeting_id = fields.ident("id", lowercase=True)
+        sessions = [self._session(item, context) for item, _index in fields.items("sessions", required=True)]
+        regions = fields.strings("regions", limit=checkin_rules.MAX_NAME_CHARS)
+        if regions == [] and None not in sessions:
+            regions = list(dict.fromkeys(session["region"] for session in sessions))
+        values = {
+            "display_name": fields.text("title", required=True),
+            "programme_id": context.programme_id,
+            "meeting_id": meeting_id,
+            "introduction": fields.markdown("introduction")[0],
+            "sessions": None if None in sessions else sessions,
+            "regions": regions,
+        }
+        municipalities = self._municipalities(fields, regions)
+        if municipalities is not None:
+            values["municipalities"] = municipalities
+        if fields.has("required_roles"):
+            values["required_roles"] = fields.strings("required_roles", limit=100)
+        for key, default in (("code_step_seconds", 30), ("opens_minutes_before", 30), ("late_after_minutes", 10)):
+            if fields.has(key):
+                values[key] = fields.integer(key, minimum=0 if key != "code_step_seconds" else 10, maximum=1440)
+        if fields.has("weight"):
+            values["weight"] = fields.number("weight", minimum=0.0, maximum=checkin_rules.MAX_WEIGHT)
+        if None in values.values():
+            return None
+        full = {"municipalities": checkin_rules.SOUTHERN_MUNICIPALITIES,
+                "required_roles": checkin_rules.DEFAULT_REQUIRED_ROLES, **values}
+        self._block_rules(fields, checkin_rules.checkin_problems(full, self.block_gettext), {"meeting_id": "id"})
+        where = fields.at()
+        names = self._container_names(meeting_id, fields.at("id"))
+        return Unit(names.unit, values["display_name"], (CustomBlock(meeting_id, "kkn_checkin", values, where),),
+                    where)
+
+    def _session(self, item, context):
+        item.known("id", "region", "venue", "start", "end", "note")
+        session_id = item.ident("id", lowercase=True)
+        values = [session_id, item.text("region", required=True, limit=checkin_rules.MAX_NAME_CHARS),
+                  item.text("venue", required=True, limit=checkin_rules.MAX_VENUE_CHARS),
+                  self._inside_course(item, "start", context, required=True),
+                  self._inside_course(item, "end", context, required=True)]
+        note = item.text("note", default="", limit=checkin_rules.MAX_NOTE_CHARS)
+        if None in values or note is None:
+            return None
+        if values[4] <= values[3]:
+            item.error("end", _("The session ends before it starts."))
+            return None
+        return checkin_rules.Session(*values, note=note).to_field()
+
+    def _municipalities(self, fields, regions):
+        if not fields.has("municipalities"):
+            return {}
+        nested = fields.mapping("municipalities")
+        if nested is None:
+            return None
+        result = {}
+        for region in nested.data:
+            names = nested.strings(region, required=True, limit=checkin_rules.MAX_NAME_CHARS)
+            if names is None:
+                return None
+            if regions and region not in regions:
+                nested.error(region, _("\u201c{region}\u201d is not one of the meeting's regions ({regions}).").format(
+                    region=region, regions=", ".join(regions)))
+                return None
+            result[region] = names
+        return result
+
+    # -- exam/ ----------------------------------------------------------------------------------------
+    def _exam(self, context, modules, meetings, graders):
+        path = self.root / EXAM_FILE
+        if not path.is_file():
+            return []
+        data = self.problems.load_yaml(path)
+        if data is None:
+            return []
+        fields = Fields(self.problems, data, self.problems.name(path), path.parent)
+        fields.known("id", "title", "format", "introduction", "questions", "draw", "balance_topics", "shuffle",
+                     "time_limit_minutes", "max_attempts", "wait_minutes", "pass_percent", "review",
+                     "min_meetings", "certificate_valid_months", "weight")
+        exam_id = fields.ident("id")
+        title = fields.text("title", required=True)
+        grader_format = fields.text("format", required=True, limit=100)
+        if grader_format and grader_format not in {grader.type for grader in graders}:
+            fields.error("format", _("\u201c{format}\u201d is not an assignment type in course.yaml's grading.").format(
+                format=grader_format), _("Use one of: {types}.").format(types=", ".join(g.type for g in graders)))
+            grader_format = None
+        questions = self._bank(fields)
+        meeting_count = context.meeting_count
+        min_meetings = fields.integer("min_meetings", default=0, minimum=0, maximum=100)
+        if min_meetings and min_meetings > meeting_count:
+            fields.error("min_meetings", ngettext("The exam needs {count} meeting but the course has {meetings}.",
+                                                  "The exam needs {count} meetings but the course has {meetings}.",
+                                                  min_meetings).format(count=min_meetings, meetings=meeting_count))
+            min_meetings = None
+        module_ids = list(context.module_titles)  # the modules read, in course order
+        values = {
+            "display_name": title,
+            "programme_id": context.programme_id,
+            "programme_title": context.programme_title,
+            "exam_id": exam_id,
+            "required_modules": module_ids,
+            "module_titles": {module_id: context.module_titles[module_id] for module_id in module_ids},
+            # the LMS's jump-to link opens the module wherever it sits in the course outline
+            "module_links": {module_id: f"/courses/{context.course_id}/jump_to_id/{module_id}"
+                             for module_id in module_ids},
+            "introduction": fields.markdown("introduction")[0],
+            "questions": questions,
+            "min_meetings": min_meetings,
+            "draw_count": fields.integer("draw", default=0, minimum=0, maximum=exam_rules.MAX_QUESTIONS),
+            "balance_topics": fields.boolean("balance_topics", False),
+            "shuffle": fields.boolean("shuffle", True),
+            "time_limit_minutes": fields.integer("time_limit_minutes", default=60, minimum=0, maximum=1440),
+            "max_attempts": fields.integer("max_attempts", default=3, minimum=0, maximum=100),
+            "wait_minutes_between_attempts": fields.integer("wait_minutes", default=0, minimum=0, maximum=525600),
+            "pass_percent": fields.integer("pass_percent", default=70, minimum=1, maximum=100),
+            "review_policy": fields.choice("review", REVIEW_POLICIES, "right_after_final"),
+            "certificate_valid_months": fields.integer("certificate_valid_months", default=0, minimum=0,
+                                                       maximum=1200),
+            "weight": fields.number("weight", default=1.0, minimum=0.001, maximum=1000.0),
+        }
+        if None in values.values() or grader_format is None or title is None:
+            return []
+        self._block_rules(fields, exam_rules.exam_problems(values, self.block_gettext), {
+            "exam_id": "id", "draw_count": "draw", "review_policy": "review"})
+        where = fields.at()
+        names = self._container_names(exam_id, fields.at("id"))
+        block = CustomBlock(exam_id, "kkn_exam", values, where)
+        unit = Unit(names.unit, title, (block,), where)
+        sequential = Subsection(names.subsection, title, (unit,), where, graded=True, format=grader_format)
+        return [Chapter(names.chapter, title, "exam", (sequential,), where)]
+
+    def _bank(self, fields):
+        if not fields.has("questions"):
+            fields.error("questions", _("\u201c{key}\u201d is required.").format(key="questions"),
+                         _("Name the question bank's .md file, for example \u201cquestions: questions.md\u201d."))
+            return None
+        text, file = fields.markdown("questions")
+        if text is None:
+            return None
+        try:
+            return exam_rules.parse_question_bank(text, self.block_gettext)
+        except AuthorError as error:
+            self.problems.add(Location(file) if file else fields.at("questions"), str(error))
+            return None
+
+    # -- shared ---------------------------------------------------------------------------------------
+    def _container_names(self, block_id, where):
+        """The url_names of a block and of the containers made for it: the block keeps the author's id
+        (learners' state is keyed on it), the containers get a prefix."""
+        names = _Names(f"c-{block_id}", f"s-{block_id}", f"u-{block_id}")
+        for url_name in (block_id, *names):
+            self._claim(url_name, where)
+        return names
+
+    def _inside_course(self, fields, key, context, required=False):
+        moment = fields.date(key, required=required)
+        if moment and context.dates and not context.dates[0] <= moment <= context.dates[1]:
+            fields.error(key, _("The date is outside the course dates (course.yaml start and end)."),
+                         _("Move it inside them, or change the course dates."))
+            return None
+        return moment
+
+
+def _inline(html):
+    """A one-paragraph rendering without its <p>, for text that sits in a label or a choice."""
+    text = html.strip()
+    if text.startswith("<p>") and text.endswith("</p>") and text.count("<p>") == 1:
+        return text[3:-4]
+    return text
+
+
+class _Names(NamedTuple):
+    chapter: str
+    subsection: str
+    unit: str
+
+
+class _Context:
+    """What later parts of the source need from earlier ones."""
+
+    def __init__(self, course_id, programme_id, programme_title, dates, language):
+        self.course_id = course_id
+        self.programme_id = programme_id
+        self.programme_title = programme_title
+        self.dates = dates
+        self.language = language
+        self.module_ids = []
+        self.module_titles = {}
+        self.meeting_count = 0
+
+
+__all__ = ["read_course", "SourceError", "URL_NAME"]

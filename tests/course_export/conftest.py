@@ -1,0 +1,39 @@
+"""Course sources to build: the scaffold ``kkn-course new`` writes, copied so each test may break it."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from course_export import i18n
+from course_export.commands.new import TEMPLATE
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    i18n.activate("en")
+    yield
+    i18n.activate("en")
+
+
+@pytest.fixture
+def course_source(tmp_path):
+    """A fresh copy of the scaffold course; returns its folder."""
+    folder = tmp_path / "kurs"
+    shutil.copytree(TEMPLATE, folder)
+    return folder
+
+
+def edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path, fragment):
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if fragment in line:
+            return number
+    raise AssertionError(f"{fragment!r} not in {path}")

@@ -1,0 +1,170 @@
+"""The build: deterministic, atomic archives that follow the OLX rules, and blocks that round-trip."""
+import json
+import os
+import subprocess
+import tarfile
+
+import pytest
+from lxml import etree
+
+from course_export.build import build
+from course_export.cli import main
+from course_export.spec import CustomBlock, SourceError
+
+from .conftest import EXAMPLES, edit
+
+
+def members(archive):
+    with tarfile.open(archive) as tar:
+        return tar.getmembers()
+
+
+def read_member(archive, name):
+    with tarfile.open(archive) as tar:
+        return tar.extractfile(name).read()
+
+
+def test_two_builds_of_one_source_are_byte_identical(course_source, tmp_path):
+    first = build(course_source, tmp_path / "a")
+    for path in course_source.rglob("*"):  # a fresh checkout has other file times
+        os.utime(path, (1, 1))
+    second = build(course_source, tmp_path / "b")
+    assert first.archive.read_bytes() == second.archive.read_bytes()
+    assert first.manifest.read_bytes() == second.manifest.read_bytes()
+
+
+def test_archive_members_are_safe_sorted_and_timeless(course_source, tmp_path):
+    result = build(course_source, tmp_path)
+    found = members(result.archive)
+    names = [m.name for m in found]
+    assert names[0] == "course" and all(n == "course" or n.startswith("course/") for n in names)
+    assert all(m.isfile() or m.isdir() for m in found)
+    assert {(m.mtime, m.uid, m.gid, m.uname, m.gname) for m in found} == {(0, 0, 0, "", "")}
+    assert names.count("course/course.xml") == 1
+    assert result.archive.read_bytes()[4:8] == b"\0\0\0\0"  # gzip header: no time
+
+
+def test_olx_follows_the_rules_studio_needs(course_source, tmp_path):
+    archive = build(course_source, tmp_path).archive
+    course_xml = etree.fromstring(read_member(archive, "course/course.xml"))
+    assert dict(course_xml.attrib) == {"url_name": "2027", "org": "MinOrg", "course": "KURS101"}
+    root = etree.fromstring(read_member(archive, "course/course/2027.xml"))
+    assert [dict(c.attrib) for c in root] == [{"url_name": n} for n in ("c-modul-1", "c-regionala-traffar", "c-slutprov")]
+    exam_seq = etree.fromstring(read_member(archive, "course/sequential/s-slutprov.xml"))
+    assert (exam_seq.get("graded"), exam_seq.get("format")) == ("true", "Slutprov")
+    unit = etree.fromstring(read_member(archive, "course/vertical/modul-1-fordjupning.xml"))
+    assert dict(unit[0].attrib) == {"url_name": "modul-1-fordjupning-1"}  # html: a pointer, only url_name
+    html = etree.fromstring(read_member(archive, "course/html/modul-1-fordjupning-1.xml"))
+    assert html.get("filename") == "modul-1-fordjupning-1" and html.get("display_name") == "Fördjupning"
+    assert b"<code>static/</code>" in read_member(archive, "course/html/modul-1-fordjupning-1.html")
+    policy = json.loads(read_member(archive, "course/policies/2027/policy.json"))["course/2027"]
+    assert policy["start"] == "2027-01-17T23:00:00Z" and policy["end"] == "2027-06-29T22:00:00Z"
+    assert policy["language"] == "sv" and policy["advanced_modules"] == ["kkn_module", "kkn_checkin", "kkn_exam"]
+    grading = json.loads(read_member(archive, "course/policies/2027/grading_policy.json"))
+    assert grading == {"GRADER": [{"type": "Slutprov", "short_label": "Prov", "min_count": 1, "drop_count": 0,
+                                   "weight": 1.0}], "GRADE_CUTOFFS": {"Pass": 0.7}}
+    assert read_member(archive, "course/static/logo.svg").startswith(b"<svg")
+    assert b"58 000" not in read_member(archive, "course/about/price.html")  # the scaffold is free
+    assert read_member(archive, "course/about/effort.html") == b"4:00"
+
+
+def test_custom_blocks_round_trip_through_their_own_classes(course_source, tmp_path, wb):
+    result = build(course_source, tmp_path)
+    built = {c.url_name: c for c in result.course.components() if isinstance(c, CustomBlock)}
+    for unit_name, url_name in (("u-modul-1", "modul-1"), ("u-starttraff", "starttraff"), ("u-slutprov", "slutprov")):
+        vertical = etree.fromstring(read_member(result.archive, f"course/vertical/{unit_name}.xml"))
+        (node,) = vertical
+        assert node.get("url_name") == url_name
+        node.attrib.pop("url_name")
+        block = wb.block(wb.load(etree.tostring(node, encoding="unicode")))
+        for name, value in built[url_name].fields.items():
+            assert getattr(block, name) == value, (url_name, name)
+
+
+def test_manifest_counts_what_was_built(course_source, tmp_path):
+    result = build(course_source, tmp_path)
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    assert manifest["course_id"] == "course-v1:MinOrg+KURS101+2027"
+    assert manifest["archive"] == "MinOrg-KURS101-2027.tar.gz" and manifest["bytes"] == result.archive.stat().st_size
+    assert manifest["counts"] == {"chapter": 3, "course": 1, "html": 1, "kkn_checkin": 1, "kkn_exam": 1,
+                                  "kkn_module": 1, "problem": 1, "sequential": 3, "vertical": 4}
+    assert manifest["graded_subsections"] == [{"url_name": "s-slutprov", "format": "Slutprov"}]
+    with tarfile.open(result.archive) as tar:
+        tags = [etree.fromstring(tar.extractfile(m).read()).tag for m in tar.getmembers()
+                if m.name.startswith("course/vertical/")]
+    assert len(tags) == manifest["counts"]["vertical"]
+
+
+def test_a_broken_source_leaves_no_archive(course_source, tmp_path):
+    edit(course_source / "exam/exam.yaml", "draw: 0", "draw: 99")
+    out = tmp_path / "out"
+    with pytest.raises(SourceError):
+        build(course_source, out)
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_failed_write_leaves_neither_archive_nor_temporary_file(course_source, tmp_path, monkeypatch):
+    from course_export import archive as archive_module
+
+    def header_then_full_disk(name, size, folder):
+        if name.endswith("policy.json"):
+            raise OSError(28, "No space left on device")
+        return original(name, size, folder)
+
+    original = archive_module._header  # pylint: disable=protected-access
+    monkeypatch.setattr(archive_module, "_header", header_then_full_disk)
+    with pytest.raises(OSError):
+        build(course_source, tmp_path / "out")
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_gnu_tar_and_tarfile_read_the_archive_the_same(tmp_path):
+    from course_export.archive import write_archive
+    deep = "/".join(["mapp"] * 30) + "/fil.txt"  # longer than a ustar name: split into prefix and name
+    files = {"course.xml": b"<course/>", "html/a.html": "<p>å</p>".encode(), deep: b"x" * 513, "tom.txt": b""}
+    archive = write_archive(files, tmp_path / "a.tar.gz")
+    with tarfile.open(archive) as tar:
+        read = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+    assert read == {f"course/{name}": data for name, data in files.items()}
+    listed = subprocess.run(["tar", "tzf", str(archive)], check=True, capture_output=True, text=True).stdout.split()
+    assert listed[0] == "course/" and f"course/{deep}" in listed
+
+
+def test_cli_build_reports_problems_with_file_and_line(course_source, tmp_path, capsys):
+    edit(course_source / "course.yaml", "pacing: self", "pacing: ibland")
+    assert main(["build", str(course_source), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "course.yaml:9 (pacing): Write one of: self, instructor." in err
+    assert "1 problem in the course source; nothing was written." in err
+
+
+def test_cli_build_json(course_source, tmp_path, capsys):
+    assert main(["build", str(course_source), "--out", str(tmp_path / "out"), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["ok"] and result["course_id"] == "course-v1:MinOrg+KURS101+2027"
+
+
+def test_new_writes_a_course_that_builds_and_refuses_a_used_folder(tmp_path, capsys):
+    folder = tmp_path / "ny-kurs"
+    assert main(["new", str(folder)]) == 0
+    assert main(["build", str(folder), "--out", str(tmp_path / "out")]) == 0
+    assert main(["new", str(folder)]) == 2
+    assert "already exists and is not empty" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("example", ["naringslivsutvecklare", "kkn-seminarieserie"])
+def test_the_examples_build(example, tmp_path):
+    result = build(EXAMPLES / example, tmp_path)
+    counts = result.course.counts()
+    assert counts["kkn_module"] >= 5 and counts["kkn_checkin"] >= 2 and counts["kkn_exam"] == 1
+
+
+@pytest.mark.parametrize("example", ["naringslivsutvecklare", "kkn-seminarieserie"])
+def test_the_examples_validate_clean_with_studios_validator_and_ours(example, tmp_path):
+    from course_export.validation import validate_archive
+    result = build(EXAMPLES / example, tmp_path)
+    report = validate_archive(result.archive)
+    assert report.ok and report.errors == [], [str(p) for p in report.problems]
+    assert report.warnings == [], [p.message for p in report.warnings]
+    assert report.counts == result.course.counts()
+    assert report.course_id == result.course.course_id
