@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Developer entry point: set-up from nothing, then run the preview, the tests or the benchmarks.
 
-    python3 dev.py serve      build nothing yet; start the local preview on http://127.0.0.1:8000
+    python3 dev.py serve      build the example programme and serve its preview on http://127.0.0.1:8000
     python3 dev.py test       run the whole test suite (SQLite, then the records tests on MariaDB)
     python3 dev.py bench      run the benchmarks and print their figures
     python3 dev.py messages   re-extract and compile the Swedish catalog (needs the test set-up)
@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 VAR = ROOT / "var"
 PY = VENV / "bin" / "python"
+EXAMPLE = ROOT / "examples" / "naringslivsutvecklare"
 APT_PACKAGES = ["mariadb-server", "libmariadb-dev", "pkg-config", "chromium", "chromium-driver"]
 
 
@@ -138,23 +139,21 @@ class MariaDB:
         shutil.rmtree(self.base, ignore_errors=True)
 
 
-def django_admin(*args):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kkn_xblocks.devserver.settings", "KKN_VAR_DIR": str(VAR)}
-    return run(PY, "-m", "django", *args, env=env, cwd=ROOT)
-
-
 def cmd_serve(argv):
+    """Build the example programme (archive + manifest in build/), then serve it in the local preview."""
     ensure_venv("preview.txt")
     VAR.mkdir(exist_ok=True)
-    # xblock-sdk ships no migrations for its own app: --run-syncdb creates those tables.
-    django_admin("migrate", "--run-syncdb", "--verbosity", "0")
     address = argv[0] if argv else "127.0.0.1:8000"
-    say(f"local preview on http://{address}/  (Ctrl+C stops it)")
+    host, _sep, port = address.rpartition(":")
+    env = {**os.environ, "KKN_VAR_DIR": str(VAR)}
+    kkn_course = [PY, "-m", "course_export.cli"]
+    if run(*kkn_course, "build", EXAMPLE, "--out", ROOT / "build", check=False, cwd=ROOT, env=env).returncode:
+        return 1
     try:
-        django_admin("runserver", "--noreload", address)
+        return run(*kkn_course, "preview", EXAMPLE, "--host", host or "127.0.0.1", "--port", port or "8000",
+                   check=False, cwd=ROOT, env=env).returncode
     except KeyboardInterrupt:
-        pass
-    return 0
+        return 0
 
 
 def cmd_test(argv):

@@ -27,7 +27,9 @@ DATABASES = {
 INSTALLED_APPS = [*INSTALLED_APPS, "kkn_xblocks.records"]
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
-TEMPLATES[0]["DIRS"] = [str(Path(__file__).parent / "templates"), *TEMPLATES[0]["DIRS"]]
+# The course preview's pages (course_export.preview) live with the builder they belong to.
+PREVIEW_TEMPLATES = Path(__file__).resolve().parent.parent.parent / "course_export" / "preview" / "templates"
+TEMPLATES[0]["DIRS"] = [str(Path(__file__).parent / "templates"), str(PREVIEW_TEMPLATES), *TEMPLATES[0]["DIRS"]]
 TEMPLATES[0]["OPTIONS"]["context_processors"] = [
     *TEMPLATES[0]["OPTIONS"]["context_processors"],
     "kkn_xblocks.devserver.context.local_users",
@@ -35,6 +37,7 @@ TEMPLATES[0]["OPTIONS"]["context_processors"] = [
 ROOT_URLCONF = "kkn_xblocks.devserver.urls"
 
 LANGUAGE_CODE = os.environ.get("KKN_LANGUAGE", "sv")
+LOCALE_PATHS = [str(PREVIEW_TEMPLATES.parent / "locale")]
 LANGUAGES = [("sv", "Svenska"), ("en", "English")]
 TIME_ZONE = "Europe/Stockholm"
 USE_TZ = True

@@ -1,4 +1,21 @@
-"""URLs of the local preview: the workbench's own, and the preview's extra pages."""
+"""URLs of the local preview: the course preview (when a source is loaded) and the workbench's own."""
+import os
+
+from django.shortcuts import redirect
+from django.urls import include, path
 from workbench.urls import urlpatterns as workbench_urlpatterns
 
-urlpatterns = [*workbench_urlpatterns]
+
+def _start(request):
+    """With a course source loaded, the preview opens on the course; otherwise on the block scenarios."""
+    if os.environ.get("KKN_PREVIEW_SOURCE"):
+        return redirect("kkn_preview_home")
+    from workbench.views import index  # pylint: disable=import-outside-toplevel
+    return index(request)
+
+
+urlpatterns = [
+    path("", _start, name="kkn_start"),
+    path("", include("course_export.preview.urls")),
+    *workbench_urlpatterns,
+]

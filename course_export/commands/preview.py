@@ -1,0 +1,30 @@
+"""``kkn-course preview SOURCE``: serve the course in the local runtime, as a learner sees it."""
+import sys
+
+from ..i18n import _
+from ..spec import SourceError
+from .build import report_source_error
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "preview", help=_("serve the course locally, as a learner sees it"),
+        description=_("Serve the whole course in the local runtime: navigation by module and unit, pages, "
+                      "problems, videos and the programme's blocks live, with a switch between learners. "
+                      "The preview re-reads the source when a file changes."))
+    parser.add_argument("source", metavar="SOURCE", help=_("the course folder (the one holding course.yaml)"))
+    parser.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)"))
+    parser.add_argument("--port", type=int, default=8000, help=_("port to listen on (default: 8000)"))
+    parser.set_defaults(func=run)
+    return parser
+
+
+def run(options, stderr=None):
+    from ..preview import serve  # pylint: disable=import-outside-toplevel
+    stderr = stderr or sys.stderr
+    try:
+        serve(options.source, options.host, options.port, stderr=stderr)
+    except SourceError as error:
+        report_source_error(error, stderr)
+        return 1
+    return 0

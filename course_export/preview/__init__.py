@@ -1,0 +1,39 @@
+"""The local preview of a course source: the whole course in the local runtime, as a learner sees it.
+
+    serve(source, host, port)     check the source, then serve it on http://host:port/kurs/
+
+Our blocks run live in the xblock-sdk workbench runtime (with the records app on SQLite), loaded
+from the very OLX the builder writes; html pages, practice problems and videos are shown as the LMS
+shows them. The preview re-reads the source when a file changes, so an author edits and reloads.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from ..i18n import _
+
+SETTINGS = "kkn_xblocks.devserver.settings"
+
+
+def serve(source, host="127.0.0.1", port=8000, stderr=None):
+    """Serve the course in ``source`` until interrupted. ``SourceError`` if it cannot be read."""
+    from ..source import read_course  # pylint: disable=import-outside-toplevel
+
+    stderr = stderr or sys.stderr
+    source = Path(source).resolve()
+    course = read_course(source)
+    os.environ["KKN_PREVIEW_SOURCE"] = str(source)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    import django  # pylint: disable=import-outside-toplevel
+    from django.core.management import call_command  # pylint: disable=import-outside-toplevel
+
+    django.setup()
+    # xblock-sdk ships no migrations for its own app: --run-syncdb creates those tables.
+    call_command("migrate", run_syncdb=True, verbosity=0)
+    stderr.write(_("Preview of {title} on http://{host}:{port}/kurs/ (Ctrl+C stops it)").format(
+        title=course.title, host=host, port=port) + "\n")
+    # Without the static handler, /static/<name> reaches the preview's URLs (course assets live there, as
+    # in the LMS); the runtime's own files are still served by the workbench's staticfiles patterns.
+    call_command("runserver", f"{host}:{port}", use_reloader=False, use_static_handler=False)

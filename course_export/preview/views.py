@@ -1,0 +1,183 @@
+"""Pages of the local course preview: course home with the outline, one page per unit, assets.
+
+The course is read from ``KKN_PREVIEW_SOURCE`` on the first request and again whenever a source
+file changes (checked on each page view: the folder's file names, sizes and times). Our blocks are
+loaded into the workbench as one scenario each, from the element the OLX writer produces, with ids
+that stay the same between restarts, so learners' state in the preview survives edits.
+"""
+from __future__ import annotations
+
+import mimetypes
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import ensure_csrf_cookie
+from lxml import etree
+
+from ..olx import custom_element
+from ..source import read_course
+from ..spec import CustomBlock, SourceError
+
+_lock = threading.Lock()
+
+
+@dataclass
+class Loaded:
+    """The course as the preview holds it."""
+
+    source: Path
+    signature: tuple
+    course: object = None
+    problems: tuple = ()
+    units: list = field(default_factory=list)  # [(chapter, unit)] in course order
+    usages: dict = field(default_factory=dict)  # custom block url_name -> workbench usage id
+
+
+_state = {"loaded": None}
+
+
+def _signature(folder: Path):
+    entries = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            stat = (Path(root) / name).stat()
+            entries.append((root, name, stat.st_size, stat.st_mtime_ns))
+    return tuple(entries)
+
+
+def _load(source: Path):
+    from workbench.runtime import WORKBENCH_KVS  # pylint: disable=import-outside-toplevel
+    from workbench.scenarios import SCENARIOS, add_xml_scenario, get_scenarios  # pylint: disable=import-outside-toplevel
+
+    loaded = Loaded(source, _signature(source))
+    try:
+        loaded.course = read_course(source)
+    except SourceError as error:
+        loaded.problems = error.problems
+        return loaded
+    course = loaded.course
+    get_scenarios()  # the workbench's own scenarios first, so it never re-initialises over ours
+    WORKBENCH_KVS.prep_for_scenario_loading()
+    for chapter in course.chapters:
+        for subsection in chapter.subsections:
+            for unit in subsection.units:
+                loaded.units.append((chapter, unit))
+                for component in unit.components:
+                    if not isinstance(component, CustomBlock):
+                        continue
+                    name = f"kkn-course.{component.tag}.{component.url_name}"
+                    SCENARIOS.pop(name, None)
+                    node = custom_element(component)
+                    node.attrib.pop("url_name", None)
+                    add_xml_scenario(name, f"{course.course_id} {component.tag} {component.url_name}",
+                                     etree.tostring(node, encoding="unicode"))
+                    loaded.usages[component.url_name] = SCENARIOS[name].usage_id
+    return loaded
+
+
+def current():
+    """The loaded course, re-read when the source changed; ``None`` when no source is configured."""
+    source = os.environ.get("KKN_PREVIEW_SOURCE")
+    if not source:
+        return None
+    source = Path(source)
+    with _lock:
+        loaded = _state["loaded"]
+        if loaded is None or loaded.source != source or loaded.signature != _signature(source):
+            loaded = _state["loaded"] = _load(source)
+    return loaded
+
+
+def _student(request):
+    users = settings.KKN_LOCAL_USERS
+    student = request.GET.get("student", "student_1")
+    return student if student in users else "student_1"
+
+
+def _need_course(request):
+    loaded = current()
+    if loaded is None:
+        raise Http404("No course source is being previewed (start it with kkn-course preview SOURCE).")
+    return loaded
+
+
+def home(request):
+    loaded = _need_course(request)
+    if loaded.problems:
+        return render(request, "kkn_preview/problems.html", {"problems": loaded.problems, "source": loaded.source})
+    return render(request, "kkn_preview/home.html", {
+        "course": loaded.course, "outline": _outline(loaded), "student_id": _student(request),
+    })
+
+
+@ensure_csrf_cookie
+def unit(request, url_name):
+    loaded = _need_course(request)
+    if loaded.problems:
+        return redirect("kkn_preview_home")
+    index = next((i for i, (_chapter, u) in enumerate(loaded.units) if u.url_name == url_name), None)
+    if index is None:
+        raise Http404("No such unit in this course.")
+    chapter, shown = loaded.units[index]
+    student = _student(request)
+    parts, head, foot = [], [], []
+    for component in shown.components:
+        part = {"kind": type(component).__name__.lower(), "component": component}
+        if isinstance(component, CustomBlock):
+            fragment = _render_block(loaded.usages[component.url_name], student)
+            part["html"] = fragment.body_html()
+            head.append(fragment.head_html())
+            foot.append(fragment.foot_html())
+        parts.append(part)
+    previous = loaded.units[index - 1][1] if index > 0 else None
+    following = loaded.units[index + 1][1] if index + 1 < len(loaded.units) else None
+    return render(request, "kkn_preview/unit.html", {
+        "course": loaded.course, "chapter": chapter, "unit": shown, "parts": parts, "student_id": student,
+        "head_html": "".join(head), "foot_html": "".join(foot), "outline": _outline(loaded, shown.url_name),
+        "previous": previous, "following": following,
+    })
+
+
+def _render_block(usage_id, student):
+    from workbench.runtime import WorkbenchRuntime  # pylint: disable=import-outside-toplevel
+    block = WorkbenchRuntime(student).get_block(usage_id)
+    return block.render("student_view", {})
+
+
+def jump_to(request, course_id, url_name):
+    """The LMS's ``/courses/<id>/jump_to_id/<url_name>`` links (the exam links modules so)."""
+    loaded = _need_course(request)
+    for chapter, shown in loaded.units:
+        if url_name in (chapter.url_name, shown.url_name) or any(c.url_name == url_name for c in shown.components):
+            target = reverse("kkn_preview_unit", args=[shown.url_name])
+            return redirect(f"{target}?student={_student(request)}")
+    raise Http404("No such block in this course.")
+
+
+def asset(request, name):
+    loaded = _need_course(request)
+    found = next((a for a in (loaded.course.assets if loaded.course else ()) if a.name == name), None)
+    if found is None:
+        raise Http404("No such file in the course's static/ folder.")
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(open(found.path, "rb"), content_type=content_type)  # pylint: disable=consider-using-with
+    response["X-Content-Type-Options"] = "nosniff"
+    if content_type == "image/svg+xml":
+        response["Content-Security-Policy"] = "script-src 'none'"
+    return response
+
+
+def _outline(loaded, current_unit=None):
+    """[(chapter, [(unit, is_current)])] for the navigation."""
+    outline = []
+    for chapter in loaded.course.chapters:
+        units = [(u, u.url_name == current_unit) for sub in chapter.subsections for u in sub.units]
+        outline.append((chapter, units))
+    return outline

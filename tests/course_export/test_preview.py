@@ -1,0 +1,83 @@
+"""The local preview of a course source: outline, units with live blocks, assets, reload on change."""
+import pytest
+
+from course_export.preview import views
+
+from .conftest import edit
+
+
+@pytest.fixture
+def preview(course_source, monkeypatch, db, client):  # pylint: disable=unused-argument
+    monkeypatch.setenv("KKN_PREVIEW_SOURCE", str(course_source))
+    monkeypatch.setitem(views._state, "loaded", None)  # pylint: disable=protected-access
+    return client
+
+
+def test_start_page_opens_the_course(preview):
+    response = preview.get("/")
+    assert response.status_code == 302 and response["Location"] == "/kurs/"
+
+
+def test_home_shows_outline_and_about_in_swedish(preview):
+    page = preview.get("/kurs/").content.decode()
+    assert '<html lang="sv">' in page
+    assert "Kursöversikt" in page and "Regionala träffar" in page
+    for unit in ("u-modul-1", "modul-1-fordjupning", "u-starttraff", "u-slutprov"):
+        assert f'href="/kurs/{unit}/?student=student_1"' in page
+    assert "18 januari 2027" in page and "Kostnadsfri" in page
+
+
+def test_unit_renders_the_live_module_block_for_the_chosen_learner(preview):
+    page = preview.get("/kurs/u-modul-1/?student=student_2").content.decode()
+    assert "data-block-type='kkn_module'" in page and "0 av 1 modul klar" in page
+    assert "studentId = 'student_2'" in page
+    assert 'aria-current="page"' in page
+    assert 'rel="next"' in page and "/kurs/modul-1-fordjupning/" in page
+
+
+def test_blocks_in_the_preview_keep_learner_state(preview):
+    """A handler call through the workbench changes what the next page view shows."""
+    page = preview.get("/kurs/u-modul-1/?student=student_3").content.decode()
+    usage = page.split("data-usage='", 1)[1].split("'", 1)[0]
+    response = preview.post(f"/handler/{usage}/save_draft/?student=student_3", data='{"text": "Mitt utkast"}',
+                            content_type="application/json")
+    assert response.status_code == 200
+    assert "Mitt utkast" in preview.get("/kurs/u-modul-1/?student=student_3").content.decode()
+    assert "Mitt utkast" not in preview.get("/kurs/u-modul-1/?student=student_1").content.decode()
+
+
+def test_pages_and_problems_are_shown_as_the_lms_would(preview):
+    page = preview.get("/kurs/modul-1-fordjupning/").content.decode()
+    assert "<h2>Fördjupning</h2>" in page and "<code>static/</code>" in page
+    assert 'type="radio" name="modul-1-fordjupning-2"' in page
+    assert "Visa svaret" in page
+
+
+def test_exam_links_to_modules_work_in_the_preview(preview):
+    response = preview.get("/courses/course-v1:MinOrg+KURS101+2027/jump_to_id/modul-1?student=student_2")
+    assert response.status_code == 302 and response["Location"] == "/kurs/u-modul-1/?student=student_2"
+
+
+def test_course_assets_are_served_as_static(preview):
+    response = preview.get("/static/logo.svg")
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    assert preview.get("/static/saknas.png").status_code == 404
+
+
+def test_an_edit_is_shown_on_the_next_page_view(preview, course_source):
+    assert "Den första modulen" in preview.get("/kurs/").content.decode()
+    edit(course_source / "modules/01-forsta-modulen/module.yaml", "title: Den första modulen", "title: Modul ett")
+    assert "Modul ett" in preview.get("/kurs/").content.decode()
+
+
+def test_a_broken_source_shows_its_problems_not_an_error(preview, course_source):
+    edit(course_source / "course.yaml", "pacing: self", "pacing: ibland")
+    response = preview.get("/kurs/")
+    page = response.content.decode()
+    assert response.status_code == 200 and "Kurskällan har fel" in page
+    assert "course.yaml:9 (pacing)" in page
+    assert preview.get("/kurs/u-modul-1/").status_code == 302
+
+
+def test_unknown_unit_is_404(preview):
+    assert preview.get("/kurs/finns-inte/").status_code == 404
