@@ -49,9 +49,13 @@ def english_msgids():
     searched in the whole page text; ``labels`` are the shorter msgids, compared with the whole text
     of buttons, labels, headings and the like ("Save", "Cancel").
     """
-    catalog = gettext.translation("text", str(files("kkn_xblocks") / "translations"), ["sv"])
+    catalogs = [gettext.translation("text", str(files("kkn_xblocks") / "translations"), ["sv"]),
+                # the course preview's own pages (outline, learner switch, problems)
+                gettext.translation("django", str(files("course_export") / "preview" / "locale"), ["sv"])]
     pieces, labels = set(), set()
-    for msgid, msgstr in catalog._catalog.items():  # pylint: disable=protected-access
+    items = [(msgid, msgstr, catalog) for catalog in catalogs
+             for msgid, msgstr in catalog._catalog.items()]  # pylint: disable=protected-access
+    for msgid, msgstr, catalog in items:
         if isinstance(msgid, tuple):
             msgid, msgstr = msgid[0], catalog._catalog.get((msgid[0], 0), "")  # pylint: disable=protected-access
         if not msgid or msgid == msgstr:
