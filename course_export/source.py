@@ -269,12 +269,9 @@ class _Reader:
         if None in values.values():
             self._units(fields, module_id or "x", context)  # report their problems too
             return None
-        self._block_rules(fields, module_rules.module_problems(values, self.block_gettext), {
-            "module_id": "id", "programme_modules": "id", "completion_rule": "completion"})
-        where = fields.at()
-        names = self._container_names(module_id, fields.at("id"))
-        block = CustomBlock(module_id, "kkn_module", values, where)
-        first = Unit(names.unit, title, (block,), where)
+        names, first = self._block_unit(fields, "kkn_module", module_id, values, module_rules.module_problems(
+            values, self.block_gettext), {"module_id": "id", "programme_modules": "id", "completion_rule": "completion"})
+        where = first.where
         units = (first,) + tuple(self._units(fields, module_id, context))
         sequential = Subsection(names.subsection, title, units, where, start=start)
         context.module_titles[module_id] = title
@@ -311,10 +308,14 @@ class _Reader:
             values["self_check"] = None
         return values
 
-    def _block_rules(self, fields, found, keys):
-        """The block's own cross-field rules, said at the source key that sets the field."""
+    def _block_unit(self, fields, tag, block_id, values, found, keys):
+        """Our block in a unit of its own, after its own cross-field rules (``found``: field -> message),
+        each said at the source key that sets the field (``keys``: field -> key, where they differ)."""
         for field, message in sorted(found.items()):
             fields.error(keys.get(field, field), message)
+        names = self._container_names(block_id, fields.at("id"))
+        where = fields.at()
+        return names, Unit(names.unit, values["display_name"], (CustomBlock(block_id, tag, values, where),), where)
 
     def _units(self, fields, module_id, context):
         units = []
@@ -464,11 +465,9 @@ class _Reader:
             return None
         full = {"municipalities": checkin_rules.SOUTHERN_MUNICIPALITIES,
                 "required_roles": checkin_rules.DEFAULT_REQUIRED_ROLES, **values}
-        self._block_rules(fields, checkin_rules.checkin_problems(full, self.block_gettext), {"meeting_id": "id"})
-        where = fields.at()
-        names = self._container_names(meeting_id, fields.at("id"))
-        return Unit(names.unit, values["display_name"], (CustomBlock(meeting_id, "kkn_checkin", values, where),),
-                    where)
+        _names, unit = self._block_unit(fields, "kkn_checkin", meeting_id, values,
+                                        checkin_rules.checkin_problems(full, self.block_gettext), {"meeting_id": "id"})
+        return unit
 
     def _session(self, item, context):
         item.known("id", "region", "venue", "start", "end", "note")
@@ -558,12 +557,9 @@ class _Reader:
         }
         if None in values.values() or grader_format is None or title is None:
             return []
-        self._block_rules(fields, exam_rules.exam_problems(values, self.block_gettext), {
-            "exam_id": "id", "draw_count": "draw", "review_policy": "review"})
-        where = fields.at()
-        names = self._container_names(exam_id, fields.at("id"))
-        block = CustomBlock(exam_id, "kkn_exam", values, where)
-        unit = Unit(names.unit, title, (block,), where)
+        names, unit = self._block_unit(fields, "kkn_exam", exam_id, values, exam_rules.exam_problems(
+            values, self.block_gettext), {"exam_id": "id", "draw_count": "draw", "review_policy": "review"})
+        where = unit.where
         sequential = Subsection(names.subsection, title, (unit,), where, graded=True, format=grader_format)
         return [Chapter(names.chapter, title, "exam", (sequential,), where)]
 

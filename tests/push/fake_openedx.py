@@ -339,24 +339,21 @@ def _handler_class(edx, side):
 
         # -- routing ----------------------------------------------------------------------------
 
-        def do_GET(self):  # noqa: N802 (http.server's naming)
+        def _route(self, routes):
             parts, entry = self._entry()
-            routes = LMS_GET if side == "lms" else CMS_GET
             for pattern, name in routes:
                 match = re.fullmatch(pattern, parts.path)
                 if match:
                     return getattr(self, name)(entry, *match.groups())
+            if self.command == "POST":
+                self._body(entry)  # read what was sent before answering
             return self._send(404, body=b"<h1>Not Found</h1>", content_type="text/html")
 
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            return self._route(LMS_GET if side == "lms" else CMS_GET)
+
         def do_POST(self):  # noqa: N802
-            parts, entry = self._entry()
-            routes = LMS_POST if side == "lms" else CMS_POST
-            for pattern, name in routes:
-                match = re.fullmatch(pattern, parts.path)
-                if match:
-                    return getattr(self, name)(entry, *match.groups())
-            self._body(entry)
-            return self._send(404, body=b"<h1>Not Found</h1>", content_type="text/html")
+            return self._route(LMS_POST if side == "lms" else CMS_POST)
 
         # -- LMS --------------------------------------------------------------------------------
 
