@@ -116,10 +116,10 @@ def run(report):
                f"read {figures['read']:.2f} s, OLX {figures['tree']:.2f} s, archive {figures['archive']:.2f} s")
         report(f"  ratio to tar czf ({figures['tar']:.2f} s)", ratio, "x", "aim: <= 2 at 10k")
         rest = figures["build"] - figures["markdown"]
-        report(f"  ratio without Markdown rendering", rest / figures["tar"], "x",
+        report("  ratio without Markdown rendering", rest / figures["tar"], "x",
                f"Markdown {figures['markdown']:.2f} s ({figures['markdown'] / figures['build']:.0%} of the build)")
-        report(f"  per 1k components", figures["build"] / components * 1000, "s", "flat = linear")
-        report(f"  peak memory", figures["peak_mb"], "MB", f"archive {figures['bytes'] / 1e6:.1f} MB")
+        report("  per 1k components", figures["build"] / components * 1000, "s", "flat = linear")
+        report("  peak memory", figures["peak_mb"], "MB", f"archive {figures['bytes'] / 1e6:.1f} MB")
     print(f"\n   {'components':>10} {'build s':>8} {'markdown s':>10} {'tar czf s':>9} {'ratio':>6} "
           f"{'s per 1k':>8} {'peak MB':>8}")
     for components, f in rows:

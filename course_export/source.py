@@ -58,7 +58,7 @@ class _Reader:
         self.root = root
         self.problems = problems
         self.assets = {}
-        self.url_names = {}  # (tag, url_name) -> Location, for duplicates
+        self.url_names = {}  # url_name -> where it was first used, for duplicates
         self.block_gettext = block_gettext()
 
     # -- course.yaml ---------------------------------------------------------------------------------
@@ -90,8 +90,8 @@ class _Reader:
         course_id = f"course-v1:{key['org']}+{key['number']}+{key['run']}" if all(key.values()) else ""
         context = _Context(course_id, programme_id, programme_title, dates, language or "sv")
         modules = self._modules(context)
-        meetings = self._meetings(context, modules)
-        exam = self._exam(context, modules, meetings, graders)
+        meetings = self._meetings(context)
+        exam = self._exam(context, graders)
         if exam or not (self.root / EXAM_FILE).is_file():  # a broken exam is reported already
             self._check_graders_used(fields, graders, exam)
         if self.problems.found:
@@ -267,12 +267,12 @@ class _Reader:
         }
         values.update(self._self_check(fields))
         if None in values.values():
-            self._units(fields, module_id or "x", context)  # report their problems too
+            self._units(fields)  # report their problems too
             return None
         names, first = self._block_unit(fields, "kkn_module", module_id, values, module_rules.module_problems(
             values, self.block_gettext), {"module_id": "id", "programme_modules": "id", "completion_rule": "completion"})
         where = first.where
-        units = (first,) + tuple(self._units(fields, module_id, context))
+        units = (first,) + tuple(self._units(fields))
         sequential = Subsection(names.subsection, title, units, where, start=start)
         context.module_titles[module_id] = title
         return Chapter(names.chapter, title, "module", (sequential,), where, start=start)
@@ -317,7 +317,7 @@ class _Reader:
         where = fields.at()
         return names, Unit(names.unit, values["display_name"], (CustomBlock(block_id, tag, values, where),), where)
 
-    def _units(self, fields, module_id, context):
+    def _units(self, fields):
         units = []
         for item, _index in fields.items("units"):
             item.known("id", "title", "content")
@@ -411,7 +411,7 @@ class _Reader:
                        max_attempts=max_attempts, weight=weight, where=fields.at())
 
     # -- meetings/ ------------------------------------------------------------------------------------
-    def _meetings(self, context, modules):
+    def _meetings(self, context):
         folder = self.root / "meetings"
         files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
         units = []
@@ -503,7 +503,7 @@ class _Reader:
         return result
 
     # -- exam/ ----------------------------------------------------------------------------------------
-    def _exam(self, context, modules, meetings, graders):
+    def _exam(self, context, graders):
         path = self.root / EXAM_FILE
         if not path.is_file():
             return []
