@@ -98,9 +98,12 @@ def measure(components, work: Path):
     child = subprocess.run([sys.executable, "-c", _CHILD, str(source), str(out), str(tree)], check=True,
                            capture_output=True, text=True)
     figures = json.loads(child.stdout.strip().splitlines()[-1])
-    started = time.perf_counter()
-    subprocess.run(["tar", "czf", str(work / "floor.tar.gz"), "-C", str(tree), "course"], check=True)
-    figures["tar"] = time.perf_counter() - started
+    floor = []
+    for _attempt in range(3):  # tar is quick and noisy at these sizes: take its best time
+        started = time.perf_counter()
+        subprocess.run(["tar", "czf", str(work / "floor.tar.gz"), "-C", str(tree), "course"], check=True)
+        floor.append(time.perf_counter() - started)
+    figures["tar"] = min(floor)
     figures["bytes"] = (out / "course.tar.gz").stat().st_size
     return figures
 
