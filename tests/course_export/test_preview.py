@@ -81,3 +81,14 @@ def test_a_broken_source_shows_its_problems_not_an_error(preview, course_source)
 
 def test_unknown_unit_is_404(preview):
     assert preview.get("/kurs/finns-inte/").status_code == 404
+
+
+def test_a_setting_the_author_removes_falls_back_to_the_blocks_default(preview, course_source):
+    from workbench.runtime import WorkbenchRuntime
+    meeting = course_source / "meetings/01-starttraff.yaml"
+    edit(meeting, "required_roles:", "late_after_minutes: 5\nrequired_roles:")
+    preview.get("/kurs/")
+    assert WorkbenchRuntime("student_1").get_block(views.current().usages["starttraff"]).late_after_minutes == 5
+    edit(meeting, "late_after_minutes: 5\n", "")
+    preview.get("/kurs/")
+    assert WorkbenchRuntime("student_1").get_block(views.current().usages["starttraff"]).late_after_minutes == 10
