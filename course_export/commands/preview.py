@@ -20,11 +20,15 @@ def register(subparsers):
 
 
 def run(options, stderr=None):
-    from ..preview import serve  # pylint: disable=import-outside-toplevel
+    from ..preview import AddressInUse, serve  # pylint: disable=import-outside-toplevel
     stderr = stderr or sys.stderr
     try:
         serve(options.source, options.host, options.port, stderr=stderr)
     except SourceError as error:
         report_source_error(error, stderr)
         return 1
+    except AddressInUse:
+        stderr.write(_("Cannot listen on {host}:{port}: something else uses it. Stop it, or choose another port "
+                       "with --port.").format(host=options.host, port=options.port) + "\n")
+        return 2
     return 0

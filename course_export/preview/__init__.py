@@ -9,6 +9,7 @@ shows them. The preview re-reads the source when a file changes, so an author ed
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -17,13 +18,30 @@ from ..i18n import _
 SETTINGS = "kkn_xblocks.devserver.settings"
 
 
+class AddressInUse(OSError):
+    """Something else listens on the preview's address."""
+
+
+def check_address(host, port):
+    """``AddressInUse`` when ``host:port`` cannot be listened on (said before Django's own start-up)."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        raise AddressInUse(error.errno, error.strerror) from None
+
+
 def serve(source, host="127.0.0.1", port=8000, stderr=None):
-    """Serve the course in ``source`` until interrupted. ``SourceError`` if it cannot be read."""
+    """Serve the course in ``source`` until interrupted.
+
+    ``SourceError`` if it cannot be read; ``AddressInUse`` if the address is taken.
+    """
     from ..source import read_course  # pylint: disable=import-outside-toplevel
 
     stderr = stderr or sys.stderr
     source = Path(source).resolve()
     course = read_course(source)
+    check_address(host, port)
     os.environ["KKN_PREVIEW_SOURCE"] = str(source)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
     import django  # pylint: disable=import-outside-toplevel

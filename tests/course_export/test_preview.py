@@ -92,3 +92,20 @@ def test_a_setting_the_author_removes_falls_back_to_the_blocks_default(preview, 
     edit(meeting, "late_after_minutes: 5\n", "")
     preview.get("/kurs/")
     assert WorkbenchRuntime("student_1").get_block(views.current().usages["starttraff"]).late_after_minutes == 10
+
+
+def test_preview_command_says_when_the_port_is_taken(course_source, capsys):
+    import socket
+
+    from course_export.cli import main
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        assert main(["preview", str(course_source), "--port", str(port)]) == 2
+    assert f"Cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
+def test_preview_command_lists_source_problems(course_source, capsys):
+    from course_export.cli import main
+    edit(course_source / "course.yaml", "pacing: self", "pacing: ibland")
+    assert main(["preview", str(course_source)]) == 1
+    assert "course.yaml:9 (pacing)" in capsys.readouterr().err
