@@ -16,6 +16,7 @@ the whole archive. ``tarfile`` (and GNU tar, and Studio) read the result; the te
 from __future__ import annotations
 
 import os
+import struct
 import tempfile
 import zlib
 from pathlib import Path, PurePosixPath
@@ -23,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from .i18n import _
 
 COMPRESSLEVEL = 6  # gzip's default, as `tar czf` uses
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no flags, mtime 0, OS unknown
 BLOCK = 512
 _CHUNK = 1 << 20
 
@@ -88,8 +90,11 @@ def write_archive(files, path, top="course") -> Path:
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
-            # wbits 31: a gzip stream whose header has no file name and time 0.
-            compressor = zlib.compressobj(COMPRESSLEVEL, zlib.DEFLATED, 31)
+            # The gzip wrapper is written here (RFC 1952: no name, time 0, OS "unknown") around a raw
+            # deflate stream, so the bytes do not depend on the zlib build or the operating system.
+            out.write(GZIP_HEADER)
+            compressor = zlib.compressobj(COMPRESSLEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+            crc, length = 0, 0
             pending, size = [], 0
             for name, data in _ordered(files, top):
                 if isinstance(data, Path):
@@ -102,11 +107,16 @@ def write_archive(files, path, top="course") -> Path:
                     size += len(data)
                 size += BLOCK
                 if size >= _CHUNK:
-                    out.write(compressor.compress(b"".join(pending)))
+                    chunk = b"".join(pending)
+                    crc, length = zlib.crc32(chunk, crc), length + len(chunk)
+                    out.write(compressor.compress(chunk))
                     pending, size = [], 0
             pending.append(b"\0" * (2 * BLOCK))  # end of archive
-            out.write(compressor.compress(b"".join(pending)))
+            chunk = b"".join(pending)
+            crc, length = zlib.crc32(chunk, crc), length + len(chunk)
+            out.write(compressor.compress(chunk))
             out.write(compressor.flush())
+            out.write(struct.pack("<II", crc & 0xFFFFFFFF, length & 0xFFFFFFFF))
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)

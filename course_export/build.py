@@ -34,20 +34,40 @@ def archive_name(course: Course):
 
 
 def build(source, out_dir, keep_tree=None) -> BuildResult:
-    """Build the course in ``source`` into ``out_dir``; ``keep_tree`` is a folder to keep the OLX in."""
+    """Build the course in ``source`` into ``out_dir``; ``keep_tree`` is a folder to keep the OLX in.
+
+    Everything that can fail comes first (reading, the kept tree); the archive and then its manifest
+    are written last, so a manifest never describes another archive.
+    """
     course = read_course(source)
     out_dir = Path(out_dir)
+    files = olx_files(course)
+    tree = _keep_tree(course, keep_tree) if keep_tree is not None else None
     out_dir.mkdir(parents=True, exist_ok=True)
     name = archive_name(course)
-    files = olx_files(course)
+    manifest_path = out_dir / f"{name}.manifest.json"
+    manifest_path.unlink(missing_ok=True)  # an old manifest must not outlive its archive
     archive = write_archive(files, out_dir / f"{name}.tar.gz", top=TOP)
-    tree = None
-    if keep_tree is not None:
-        tree = Path(keep_tree) / TOP
-        shutil.rmtree(tree, ignore_errors=True)
-        write_tree(course, keep_tree)
-    manifest = write_manifest(course, archive, out_dir / f"{name}.manifest.json")
+    manifest = write_manifest(course, archive, manifest_path)
     return BuildResult(course, archive, manifest, tree)
+
+
+class TreeRefused(ValueError):
+    """``keep_tree`` would overwrite something that is not an OLX tree this builder wrote."""
+
+
+def _keep_tree(course, keep_tree):
+    """Replace ``keep_tree/course`` with the course's OLX; only ever replace an OLX tree."""
+    tree = Path(keep_tree).resolve() / TOP
+    source = course.source.resolve()
+    if tree == source or tree in source.parents:  # replacing it would delete the source
+        raise TreeRefused(tree)
+    if tree.exists():
+        if not (tree / "course.xml").is_file() or (tree / "course.yaml").exists():
+            raise TreeRefused(tree)
+        shutil.rmtree(tree)
+    write_tree(course, tree.parent)
+    return tree
 
 
 def manifest_of(course: Course, archive: Path):

@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 import os
 import re
+import stat
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,9 @@ AUTHOR_ZONE = ZoneInfo("Europe/Stockholm")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}$")
 MAX_TEXT_FILE_BYTES = 2_000_000
+MIN_YEAR, MAX_YEAR = 2000, 2200
+# What XML 1.0 cannot hold (OLX is XML): control characters other than tab and newlines, and U+FFFE/F.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # url_names may have 64 characters; the builder prefixes ids ("u-", "s-", "c-") and suffixes
 # component numbers ("-12") to them.
 MAX_ID_CHARS = 60
@@ -36,6 +40,7 @@ class Map(dict):
     def __init__(self):
         super().__init__()
         self.lines = {}
+        self.raw = {}  # key -> the scalar as written, where YAML made a number or bool of it
         self.duplicates = []
 
 
@@ -74,6 +79,8 @@ def _construct_map(loader, node):
             result.duplicates.append((key, key_node.start_mark.line + 1))
         result[key] = loader.construct_object(value_node, deep=True)
         result.lines[key] = key_node.start_mark.line + 1
+        if isinstance(value_node, yaml.ScalarNode) and not isinstance(result[key], str):
+            result.raw[key] = value_node.value  # "017", "4:00", "1.10": text keys keep what was written
     return result
 
 
@@ -124,26 +131,39 @@ class Problems:
     def read_text(self, path, where: Location):
         """A UTF-8 text file, or ``None`` with a problem said at ``where``."""
         try:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_TEXT_FILE_BYTES + 1)
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            self.add(where, _("The file {file} does not exist.").format(file=self.name(path)),
+            kind = os.stat(path).st_mode
+        except OSError:
+            kind = None
+        if kind is None or not stat.S_ISREG(kind):
+            self.add(where, _("The file {file} does not exist.").format(file=self.name(path)) if kind is None else
+                     _("{file} is not a plain file.").format(file=self.name(path)),
                      _("Create it, or correct the file name (names are case-sensitive)."))
             return None
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_TEXT_FILE_BYTES + 1)
         if len(data) > MAX_TEXT_FILE_BYTES:
             self.add(where, _("The file {file} is larger than {limit} MB.").format(
                 file=self.name(path), limit=MAX_TEXT_FILE_BYTES // 1_000_000), _("Split it into smaller pages."))
             return None
         try:
-            return data.decode("utf-8-sig")
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             self.add(Location(self.name(path)), _("The file is not UTF-8 text (byte {position}).").format(
                 position=error.start), _("Save it as UTF-8 in your editor."))
             return None
+        bad = _NOT_XML.search(text)
+        if bad:
+            self.add(Location(self.name(path), text.count("\n", 0, bad.start()) + 1), _not_xml_message(bad))
+            return None
+        return text
 
     def load_yaml(self, path: Path):
         """The file's top mapping, or ``None`` with a problem (missing, not YAML, not a mapping)."""
         name = self.name(path)
+        if not self.inside(os.path.normpath(str(path))):
+            self.add(Location(name), _("The file {file} is outside the course folder.").format(file=name),
+                     _("Keep every file of the course inside its folder."))
+            return None
         text = self.read_text(path, Location(name))
         if text is None:
             return None
@@ -155,8 +175,10 @@ class Problems:
                      _("This is not valid YAML: {problem}.").format(problem=error.problem or error.context),
                      _("Check the indentation and quote text that contains a colon followed by a space."))
             return None
-        except yaml.YAMLError as error:
-            self.add(Location(name), _("This is not valid YAML: {problem}.").format(problem=error))
+        except (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
+            # explicit tags (!!int abc, !!map [1]), numbers too long to read, nesting too deep
+            self.add(Location(name), _("This is not valid YAML: {problem}.").format(problem=str(error)[:200]),
+                     _("Write plain values without “!!” tags, as in docs/course-source.md."))
             return None
         if data is None:
             data = Map()
@@ -223,10 +245,14 @@ class Fields:
         value = self._value(key, required)
         if value is None:
             return None if required else default
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        if not isinstance(value, str):
+            value = self.data.raw.get(key)
+        if value is None:
             self.error(key, _("Write text here."))
             return None
-        value = str(value).strip()
+        value = value.strip()
+        if not self._xml_safe(key, value):
+            return None
         if required and not value:
             self._missing(key)
             return None
@@ -310,6 +336,8 @@ class Fields:
         if any(len(str(v)) > limit for v in value):
             self.error(key, _("Each text may have at most {limit} characters.").format(limit=limit))
             return None
+        if not all(self._xml_safe(key, str(v)) for v in value):
+            return None
         if required and not value:
             self._missing(key)
             return None
@@ -330,11 +358,23 @@ class Fields:
                            _("Keep every file of the course inside its folder."))
                 return None, None
             text = self.problems.read_text(path, self.at(key))
+            if text is not None and required and not text.strip():
+                self.error(key, _("The file {file} is empty.").format(file=self.problems.name(path)),
+                           _("Write the text in it."))
+                return None, None
             return text, (self.problems.name(path) if text is not None else None)
         if required and not value.strip():
             self._missing(key)
             return None, None
+        if not self._xml_safe(key, value):
+            return None, None
         return value, None
+
+    def _xml_safe(self, key, value):
+        bad = _NOT_XML.search(value)
+        if bad:
+            self.error(key, _not_xml_message(bad))
+        return not bad
 
     # nested values
     def mapping(self, key, required=False):
@@ -368,6 +408,11 @@ class Fields:
         return result
 
 
+def _not_xml_message(match):
+    return _("The text holds the control character U+{code:04X}, which a course cannot hold.").format(
+        code=ord(match.group()))
+
+
 def is_md_reference(value):
     text = value.strip()
     return text.lower().endswith(".md") and "\n" not in text and " " not in text
@@ -387,6 +432,7 @@ def parse_moment(value):
             moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=AUTHOR_ZONE)
-    except ValueError:
+        moment = moment.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):
         return None
-    return moment.astimezone(dt.timezone.utc)
+    return moment if MIN_YEAR <= moment.year <= MAX_YEAR else None

@@ -27,12 +27,17 @@ from .spec import (
 COURSE_FILE = "course.yaml"
 MODULE_FILE = "module.yaml"
 EXAM_FILE = "exam/exam.yaml"
+MEETINGS_ID = "regionala-traffar"
 COMPLETION_RULES = ("task", "self_check", "task_and_self_check")
 REVIEW_POLICIES = tuple(policy for policy, _label in exam_rules.Review.CHOICES)
 _COURSE_KEY_PART = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _STATIC_LINK = re.compile(r"""(\b(?:src|href)=")(?:\./)?static/""")
 _STATIC_USED = re.compile(r"""\b(?:src|href)="/static/([^"#?]+)""")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
+# A link to a course file (static/...) in text a block renders itself: the blocks do not rewrite
+# such links, so they would break in the LMS.
+_BLOCK_STATIC_LINK = re.compile(r"""(?:\]\(\s*<?|\b(?:src|href)\s*=\s*["']?)(?:\./)?/?static/""", re.IGNORECASE)
 _FIRST_HEADING = re.compile(r"^\s*#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
@@ -72,6 +77,10 @@ class _Reader:
         key = {part: self._course_key_part(fields, part) for part in ("org", "number", "run")}
         title = fields.text("title", required=True)
         language = fields.text("language", default="sv", limit=16)
+        if language and not _LANGUAGE.match(language):
+            fields.error("language", _("\u201c{value}\u201d is not a language code.").format(value=language),
+                         _("Write it in lowercase as Open edX does, for example sv, en or sv-se."))
+            language = None
         start, end = fields.date("start", required=True), fields.date("end", required=True)
         if start and end and end <= start:
             fields.error("end", _("The course ends before it starts."), _("Set \u201cend\u201d after \u201cstart\u201d."))
@@ -107,7 +116,9 @@ class _Reader:
     @staticmethod
     def _course_key_part(fields, part):
         value = fields.text(part, required=True, limit=1000)
-        if value is not None and not _COURSE_KEY_PART.match(value):
+        # the run is also the course's url_name, which may not hold "."
+        pattern = URL_NAME if part == "run" else _COURSE_KEY_PART
+        if value is not None and not pattern.match(value):
             fields.error(part, _("\u201c{value}\u201d cannot be part of a course key.").format(value=value[:80]),
                          _("Use ASCII letters, digits, \u201c.\u201d, \u201c-\u201d or \u201c_\u201d (no \u201c+\u201d, "
                            "\u201c/\u201d, \u201c:\u201d or spaces)."))
@@ -211,7 +222,9 @@ class _Reader:
         for path in sorted(folder.iterdir()):
             if not path.is_dir() or path.name.startswith("."):
                 continue
-            if not (path / MODULE_FILE).is_file():
+            if (path / "module.yml").exists():
+                self._misnamed_yaml([path / "module.yml"])
+            elif not (path / MODULE_FILE).is_file():
                 self.problems.add(Location(self.problems.name(path / MODULE_FILE)),
                                   _("The module folder has no module.yaml."),
                                   _("Add one (see docs/course-source.md) or move the folder out of modules/."))
@@ -246,7 +259,7 @@ class _Reader:
         task_prompt, task_min_words = None, None
         if task is not None:
             task.known("prompt", "min_words")
-            task_prompt, _file = task.markdown("prompt", required=True)
+            task_prompt = self._block_text(task, "prompt", required=True)
             task_min_words = task.integer("min_words", default=150, minimum=0, maximum=10000)
         values = {
             "display_name": title,
@@ -257,10 +270,10 @@ class _Reader:
             "number": number,
             "weeks": fields.integer("weeks", minimum=1, maximum=104, required=True),
             "completion_rule": fields.choice("completion", COMPLETION_RULES, "task"),
-            "introduction": fields.markdown("introduction", required=True)[0],
+            "introduction": self._block_text(fields, "introduction", required=True),
             "outcomes": fields.strings("outcomes", required=True),
-            "knowledge": fields.markdown("knowledge", required=True)[0],
-            "inspiration": fields.markdown("inspiration", required=True)[0],
+            "knowledge": self._block_text(fields, "knowledge", required=True),
+            "inspiration": self._block_text(fields, "inspiration", required=True),
             "task_prompt": task_prompt,
             "task_min_words": task_min_words,
             "reading_list": self._reading(fields),
@@ -414,6 +427,7 @@ class _Reader:
     def _meetings(self, context):
         folder = self.root / "meetings"
         files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+        self._misnamed_yaml(folder.glob("*.yml") if folder.is_dir() else ())
         units = []
         context.meeting_count = len(files)  # a broken file is reported once, not again by the exam's check
         for path in files:
@@ -425,7 +439,7 @@ class _Reader:
         gettext = course_gettext(context.language)  # the course's language, not the author's
         title = gettext("Regional meetings")
         where = Location("meetings")
-        names = _Names("c-regionala-traffar", "s-regionala-traffar", "")
+        names = _Names(f"c-{MEETINGS_ID}", f"s-{MEETINGS_ID}", "")
         for url_name in names[:2]:
             self._claim(url_name, where)
         sequential = Subsection(names.subsection, title, tuple(units), where)
@@ -447,13 +461,12 @@ class _Reader:
             "display_name": fields.text("title", required=True),
             "programme_id": context.programme_id,
             "meeting_id": meeting_id,
-            "introduction": fields.markdown("introduction")[0],
+            "introduction": self._block_text(fields, "introduction"),
             "sessions": None if None in sessions else sessions,
             "regions": regions,
         }
-        municipalities = self._municipalities(fields, regions)
-        if municipalities is not None:
-            values["municipalities"] = municipalities
+        if fields.has("municipalities"):  # otherwise the block's own list of southern Sweden
+            values["municipalities"] = self._municipalities(fields, regions)
         if fields.has("required_roles"):
             values["required_roles"] = fields.strings("required_roles", limit=100)
         for key, default in (("code_step_seconds", 30), ("opens_minutes_before", 30), ("late_after_minutes", 10)):
@@ -485,8 +498,6 @@ class _Reader:
         return checkin_rules.Session(*values, note=note).to_field()
 
     def _municipalities(self, fields, regions):
-        if not fields.has("municipalities"):
-            return {}
         nested = fields.mapping("municipalities")
         if nested is None:
             return None
@@ -505,6 +516,7 @@ class _Reader:
     # -- exam/ ----------------------------------------------------------------------------------------
     def _exam(self, context, graders):
         path = self.root / EXAM_FILE
+        self._misnamed_yaml([path.with_suffix(".yml")] if path.with_suffix(".yml").exists() else [])
         if not path.is_file():
             return []
         data = self.problems.load_yaml(path)
@@ -540,7 +552,7 @@ class _Reader:
             # the LMS's jump-to link opens the module wherever it sits in the course outline
             "module_links": {module_id: f"/courses/{context.course_id}/jump_to_id/{module_id}"
                              for module_id in module_ids},
-            "introduction": fields.markdown("introduction")[0],
+            "introduction": self._block_text(fields, "introduction"),
             "questions": questions,
             "min_meetings": min_meetings,
             "draw_count": fields.integer("draw", default=0, minimum=0, maximum=exam_rules.MAX_QUESTIONS),
@@ -578,10 +590,31 @@ class _Reader:
             return None
 
     # -- shared ---------------------------------------------------------------------------------------
+    def _misnamed_yaml(self, paths):
+        for path in sorted(paths):
+            self.problems.add(Location(self.problems.name(path)), _("Files here must end in .yaml; this one is "
+                                                                    "not read."), _("Rename it to {name}.").format(
+                name=path.with_suffix(".yaml").name))
+
+    def _block_text(self, fields, key, required=False):
+        """Markdown a block renders itself (introduction, knowledge...): links to course files are refused."""
+        text, file = fields.markdown(key, required=required)
+        if text and _BLOCK_STATIC_LINK.search(text):
+            where = Location(file, text.count("\n", 0, _BLOCK_STATIC_LINK.search(text).start()) + 1) if file \
+                else fields.at(key)
+            self.problems.add(where, _("This text links to a file in static/, but the block shows its text as "
+                                       "written and the link would break in the LMS."),
+                              _("Put images and files on a page of the module (units: content: page) instead."))
+            return None
+        return text
+
     def _container_names(self, block_id, where):
         """The url_names of a block and of the containers made for it: the block keeps the author's id
         (learners' state is keyed on it), the containers get a prefix."""
         names = _Names(f"c-{block_id}", f"s-{block_id}", f"u-{block_id}")
+        if block_id == MEETINGS_ID:
+            self.problems.add(where, _("The id \u201c{id}\u201d is reserved for the chapter of the regional "
+                                       "meetings.").format(id=block_id), _("Choose another id."))
         for url_name in (block_id, *names):
             self._claim(url_name, where)
         return names

@@ -3,7 +3,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..build import build
+from ..build import TreeRefused, build
 from ..i18n import _, ngettext
 from ..spec import SourceError
 
@@ -43,6 +43,10 @@ def run(options, stdout=None, stderr=None):
         else:
             report_source_error(error, stderr)
         return 1
+    except TreeRefused as refused:
+        stderr.write(_("{folder} is not an OLX folder written by kkn-course (or it holds the course source), so "
+                       "--tree will not replace it. Choose an empty folder for --tree.").format(folder=refused) + "\n")
+        return 2
     except OSError as error:
         stderr.write(_("Could not write the archive: {error}. Check that the output folder is writable and the "
                        "disk is not full.").format(error=error.strerror or error) + "\n")

@@ -1,4 +1,5 @@
 """``kkn-course preview SOURCE``: serve the course in the local runtime, as a learner sees it."""
+import argparse
 import sys
 
 from ..i18n import _
@@ -14,7 +15,7 @@ def register(subparsers):
                       "The preview re-reads the source when a file changes."))
     parser.add_argument("source", metavar="SOURCE", help=_("the course folder (the one holding course.yaml)"))
     parser.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)"))
-    parser.add_argument("--port", type=int, default=8000, help=_("port to listen on (default: 8000)"))
+    parser.add_argument("--port", type=_port, default=8000, help=_("port to listen on (default: 8000)"))
     parser.set_defaults(func=run)
     return parser
 
@@ -31,4 +32,18 @@ def run(options, stderr=None):
         stderr.write(_("Cannot listen on {host}:{port}: something else uses it. Stop it, or choose another port "
                        "with --port.").format(host=options.host, port=options.port) + "\n")
         return 2
+    except OSError as error:
+        stderr.write(_("Cannot listen on {host}:{port}: {error}. Check the address given with --host.").format(
+            host=options.host, port=options.port, error=error.strerror or error) + "\n")
+        return 2
     return 0
+
+
+def _port(text):
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(_("a port is a number from 1 to 65535"))
+    return port

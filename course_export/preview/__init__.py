@@ -8,6 +8,7 @@ shows them. The preview re-reads the source when a file changes, so an author ed
 """
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import sys
@@ -28,7 +29,9 @@ def check_address(host, port):
         with socket.create_server((host, port)):
             pass
     except OSError as error:
-        raise AddressInUse(error.errno, error.strerror) from None
+        if error.errno == errno.EADDRINUSE:
+            raise AddressInUse(error.errno, error.strerror) from None
+        raise
 
 
 def serve(source, host="127.0.0.1", port=8000, stderr=None):

@@ -47,7 +47,10 @@ def _signature(folder: Path):
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            stat = (Path(root) / name).stat()
+            try:  # editors' lock files may be dangling links, and files vanish while we look
+                stat = os.lstat(os.path.join(root, name))
+            except OSError:
+                continue
             entries.append((root, name, stat.st_size, stat.st_mtime_ns))
     return tuple(entries)
 
@@ -155,7 +158,8 @@ def jump_to(request, course_id, url_name):
     """The LMS's ``/courses/<id>/jump_to_id/<url_name>`` links (the exam links modules so)."""
     loaded = _need_course(request)
     for chapter, shown in loaded.units:
-        if url_name in (chapter.url_name, shown.url_name) or any(c.url_name == url_name for c in shown.components):
+        containers = {chapter.url_name, shown.url_name, *(sub.url_name for sub in chapter.subsections)}
+        if url_name in containers or any(c.url_name == url_name for c in shown.components):
             target = reverse("kkn_preview_unit", args=[shown.url_name])
             return redirect(f"{target}?student={_student(request)}")
     raise Http404("No such block in this course.")
@@ -169,8 +173,8 @@ def asset(request, name):
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     response = FileResponse(open(found.path, "rb"), content_type=content_type)  # pylint: disable=consider-using-with
     response["X-Content-Type-Options"] = "nosniff"
-    if content_type == "image/svg+xml":
-        response["Content-Security-Policy"] = "script-src 'none'"
+    # An author's file never runs as a page of this site (an .html or .svg could call the handlers).
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
     return response
 
 

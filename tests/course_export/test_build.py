@@ -173,3 +173,38 @@ def test_the_examples_validate_clean_with_studios_validator_and_ours(example, tm
     assert report.warnings == [], [p.message for p in report.warnings]
     assert report.counts == result.course.counts()
     assert report.course_id == result.course.course_id
+
+
+def test_tree_never_replaces_the_source_or_a_foreign_folder(tmp_path, capsys):
+    source = tmp_path / "course"  # the OLX tree would be <tree>/course: the source itself
+    assert main(["new", str(source)]) == 0
+    (source / ".git").mkdir()
+    assert main(["build", str(source), "--out", str(tmp_path / "out"), "--tree", str(tmp_path)]) == 2
+    assert (source / "course.yaml").is_file() and (source / ".git").is_dir()
+    assert "will not replace it" in capsys.readouterr().err
+    foreign = tmp_path / "other" / "course"
+    foreign.mkdir(parents=True)
+    (foreign / "notes.txt").write_text("mine", encoding="utf-8")
+    assert main(["build", str(source), "--out", str(tmp_path / "out"), "--tree", str(tmp_path / "other")]) == 2
+    assert (foreign / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert not (tmp_path / "out").exists()  # refused before anything was written
+    assert main(["build", str(source), "--out", str(tmp_path / "out"), "--tree", str(tmp_path / "olx")]) == 0
+    assert main(["build", str(source), "--out", str(tmp_path / "out"), "--tree", str(tmp_path / "olx")]) == 0
+    assert (tmp_path / "olx/course/course.xml").is_file()
+
+
+def test_the_manifest_always_describes_the_archive_beside_it(course_source, tmp_path):
+    import hashlib
+    out = tmp_path / "out"
+    build(course_source, out)
+    edit(course_source / "course.yaml", "title: Min första kurs", "title: Min andra kurs")
+    result = build(course_source, out)
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    assert manifest["sha256"] == hashlib.sha256(result.archive.read_bytes()).hexdigest()
+
+
+def test_gzip_wrapper_is_the_same_on_every_system(course_source, tmp_path):
+    from course_export.archive import GZIP_HEADER
+    archive = build(course_source, tmp_path).archive
+    assert archive.read_bytes()[:10] == GZIP_HEADER == b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+    subprocess.run(["gzip", "-t", str(archive)], check=True)

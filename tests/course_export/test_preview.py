@@ -109,3 +109,26 @@ def test_preview_command_lists_source_problems(course_source, capsys):
     edit(course_source / "course.yaml", "pacing: self", "pacing: ibland")
     assert main(["preview", str(course_source)]) == 1
     assert "course.yaml:9 (pacing)" in capsys.readouterr().err
+
+
+def test_a_dangling_editor_lock_file_does_not_break_the_preview(preview, course_source):
+    (course_source / "modules/01-forsta-modulen/.#introduktion.md").symlink_to("user@host.1234")
+    assert preview.get("/kurs/").status_code == 200
+
+
+def test_course_files_never_run_as_pages_of_the_site(preview):
+    response = preview.get("/static/logo.svg")
+    assert response["Content-Security-Policy"].startswith("sandbox;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_jump_to_a_subsection(preview):
+    response = preview.get("/courses/course-v1:MinOrg+KURS101+2027/jump_to_id/s-slutprov")
+    assert response.status_code == 302 and response["Location"].startswith("/kurs/u-slutprov/")
+
+
+def test_preview_command_refuses_an_impossible_port(course_source, capsys):
+    from course_export.cli import main
+    with pytest.raises(SystemExit) as raised:
+        main(["preview", str(course_source), "--port", "99999"])
+    assert raised.value.code == 2 and "a port is a number from 1 to 65535" in capsys.readouterr().err

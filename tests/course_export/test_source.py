@@ -168,3 +168,96 @@ def test_practice_problems_keep_their_choices(course_source):
     assert [choice.correct for choice in problem.choices] == [True, False]
     assert problem.choices[0].text == "Kunskap, inspiration och en utvecklingsuppgift"
     assert problem.url_name == "modul-1-fordjupning-2"
+
+
+@pytest.mark.parametrize("text", [
+    "x: !!int abc", "x: !!bool maybe", "x: !!timestamp x", "x: !!map [1]",
+    "weeks: " + "1" * 5000, "x: " + "[" * 5000,
+])
+def test_odd_yaml_is_a_problem_not_a_crash(course_source, text):
+    (course_source / "meetings/01-starttraff.yaml").write_text(text, encoding="utf-8")
+    found = problems_of(course_source)
+    assert any(p.location.file == MEETING and "not valid YAML" in p.message for p in found)
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31T23:59:00-05:00", "0001-01-01T00:00:00Z"])
+def test_dates_outside_any_sensible_course_are_refused(course_source, value):
+    edit(course_source / "course.yaml", "start: 2027-01-18", f'start: "{value}"')
+    assert any(p.location.key == "start" and "is not a date" in p.message for p in problems_of(course_source))
+
+
+def test_control_characters_are_refused_where_they_are_written(course_source):
+    edit(course_source / "course.yaml", "title: Min första kurs", 'title: "Min\\x01 kurs"')
+    (course_source / "modules/01-forsta-modulen/kunskap.md").write_text("Rad ett\nRad\x02 två\n", encoding="utf-8")
+    found = {(p.location.file, p.location.line, p.location.key): p.message for p in problems_of(course_source)}
+    assert found[("course.yaml", 5, "title")].startswith("The text holds the control character U+0001")
+    assert "U+0002" in found[("modules/01-forsta-modulen/kunskap.md", 2, "")]
+
+
+def test_text_keys_keep_what_was_written(course_source):
+    edit(course_source / "course.yaml", 'run: "2027"', "run: 017")
+    edit(course_source / "course.yaml", 'effort: "4:00"', "effort: 4:00")
+    edit(course_source / MODULE, "id: modul-1", "id: modul-1\nversion: 1.10")
+    course = read_course(course_source)
+    assert course.course_id == "course-v1:MinOrg+KURS101+017" and course.about.effort == "4:00"
+    module = next(c for c in course.components() if isinstance(c, CustomBlock) and c.tag == "kkn_module")
+    assert module.fields["module_version"] == "1.10"
+
+
+def test_the_run_is_a_url_name(course_source):
+    edit(course_source / "course.yaml", 'run: "2027"', 'run: "2027.v1"')
+    assert only_problem(course_source).location.key == "run"
+
+
+def test_block_texts_may_not_link_to_course_files(course_source):
+    (course_source / "modules/01-forsta-modulen/introduktion.md").write_text("Hej\n\n![bild](static/logo.svg)\n",
+                                                                             encoding="utf-8")
+    problem = only_problem(course_source)
+    assert (problem.location.file, problem.location.line) == ("modules/01-forsta-modulen/introduktion.md", 3)
+    assert "static/" in problem.message and "units: content: page" in problem.hint
+
+
+def test_a_required_text_file_may_not_be_empty(course_source):
+    (course_source / "modules/01-forsta-modulen/kunskap.md").write_text("\n", encoding="utf-8")
+    problem = only_problem(course_source)
+    assert problem.location.key == "knowledge" and "is empty" in problem.message
+
+
+def test_a_bad_municipality_list_is_one_problem(course_source):
+    edit(course_source / MEETING, "  Halland: [Halmstad, Varberg]", "  Halland: Halmstad")
+    problem = only_problem(course_source)
+    assert problem.location.key == "municipalities.Halland"
+
+
+def test_the_meetings_chapter_id_is_reserved(course_source):
+    edit(course_source / MEETING, "id: starttraff", "id: regionala-traffar")
+    found = problems_of(course_source)
+    assert any(p.location.file == MEETING and p.location.key == "id" and "reserved" in p.message for p in found)
+
+
+def test_yml_files_are_not_silently_skipped(course_source):
+    (course_source / MEETING).rename(course_source / "meetings/01-starttraff.yml")
+    found = problems_of(course_source)
+    assert any(p.location.file == "meetings/01-starttraff.yml" and "Rename it to 01-starttraff.yaml" in p.hint
+               for p in found)
+
+
+def test_references_that_are_not_plain_files(course_source):
+    (course_source / "modules/01-forsta-modulen/kunskap.md").unlink()
+    (course_source / "modules/01-forsta-modulen/kunskap.md").mkdir()
+    problem = only_problem(course_source)
+    assert problem.location.key == "knowledge" and "is not a plain file" in problem.message
+
+
+def test_yaml_files_linked_from_outside_are_refused(course_source, tmp_path):
+    outside = tmp_path / "annan.yaml"
+    outside.write_text((course_source / MEETING).read_text(encoding="utf-8"), encoding="utf-8")
+    (course_source / MEETING).unlink()
+    (course_source / MEETING).symlink_to(outside)
+    problem = only_problem(course_source)
+    assert problem.location.file == MEETING and "outside the course folder" in problem.message
+
+
+def test_language_is_a_language_code(course_source):
+    edit(course_source / "course.yaml", "language: sv", "language: sv-SE")
+    assert only_problem(course_source).location.key == "language"
