@@ -1,8 +1,8 @@
 """Course archives: a deterministic ``.tar.gz`` of an OLX tree, written atomically.
 
     write_archive(files, path, top="course")   {name: bytes or Path} -> path (same files, same bytes)
-    tree_files(folder)                          an OLX folder on disk as such a mapping
-    check_members(tar)                          problems of an archive's members: what Studio must never unpack
+
+(Reading archives safely, members checked before anything is unpacked, is ``validation``'s job.)
 
 Determinism: members sorted (each folder before what it holds), mtime 0, uid/gid 0, no user names,
 fixed modes, gzip header without name or time. Atomic: the archive is written to a temporary file
@@ -19,7 +19,7 @@ import os
 import struct
 import tempfile
 import zlib
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .i18n import _
 
@@ -27,23 +27,6 @@ COMPRESSLEVEL = 6  # gzip's default, as `tar czf` uses
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no flags, mtime 0, OS unknown
 BLOCK = 512
 _CHUNK = 1 << 20
-
-
-def tree_files(folder) -> dict:
-    """``{relative path: Path}`` of every file under ``folder`` (links are refused)."""
-    folder = Path(folder)
-    files = {}
-    for root, dirs, names in os.walk(folder):
-        dirs.sort()
-        for name in dirs + names:
-            path = Path(root) / name
-            if path.is_symlink():
-                raise ValueError(_("{path} is a symbolic link; an archive holds only files and folders.").format(
-                    path=path))
-        for name in names:
-            path = Path(root) / name
-            files[path.relative_to(folder).as_posix()] = path
-    return files
 
 
 def _ordered(files, top):
@@ -124,23 +107,3 @@ def write_archive(files, path, top="course") -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
-
-
-def check_members(tar):
-    """Translated problems with the members of ``tar``: unsafe paths, links, devices, stray tops."""
-    problems = []
-    tops = set()
-    for member in tar.getmembers():
-        name = member.name
-        pure = PurePosixPath(name)
-        if name.startswith("/") or ".." in pure.parts or "\\" in name:
-            problems.append(_("{name}: the path leaves the archive's folder.").format(name=name))
-            continue
-        if not (member.isfile() or member.isdir()):
-            problems.append(_("{name}: only files and folders are allowed (not links or devices).").format(name=name))
-        if pure.parts and pure.parts[0] != ".":
-            tops.add(pure.parts[0])
-    if len(tops) > 1:
-        problems.append(_("The archive has {count} top folders ({names}); a course archive has exactly one.").format(
-            count=len(tops), names=", ".join(sorted(tops)[:5])))
-    return problems

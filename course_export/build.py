@@ -42,7 +42,7 @@ def build(source, out_dir, keep_tree=None) -> BuildResult:
     course = read_course(source)
     out_dir = Path(out_dir)
     files = olx_files(course)
-    tree = _keep_tree(course, keep_tree) if keep_tree is not None else None
+    tree = _keep_tree(course, files, keep_tree) if keep_tree is not None else None
     out_dir.mkdir(parents=True, exist_ok=True)
     name = archive_name(course)
     manifest_path = out_dir / f"{name}.manifest.json"
@@ -56,7 +56,7 @@ class TreeRefused(ValueError):
     """``keep_tree`` would overwrite something that is not an OLX tree this builder wrote."""
 
 
-def _keep_tree(course, keep_tree):
+def _keep_tree(course, files, keep_tree):
     """Replace ``keep_tree/course`` with the course's OLX; only ever replace an OLX tree."""
     tree = Path(keep_tree).resolve() / TOP
     source = course.source.resolve()
@@ -66,7 +66,7 @@ def _keep_tree(course, keep_tree):
         if not (tree / "course.xml").is_file() or (tree / "course.yaml").exists():
             raise TreeRefused(tree)
         shutil.rmtree(tree)
-    write_tree(course, tree.parent)
+    write_tree(course, tree.parent, files)
     return tree
 
 

@@ -271,8 +271,8 @@ class Fields:
             return None
         return value
 
-    def number(self, key, default=None, minimum=0.0, maximum=1000.0):
-        value = self._value(key, False)
+    def number(self, key, default=None, minimum=0.0, maximum=1000.0, required=False):
+        value = self._value(key, required)
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not minimum <= value <= maximum:

@@ -1,6 +1,7 @@
 """The OLX writer: a ``spec.Course`` -> an OLX course folder that Studio imports.
 
-    write_tree(course, folder) -> the course's top folder (``folder/course``)
+    olx_files(course) -> {path: bytes}     the OLX in memory (what the archive is written from)
+    write_tree(course, folder) -> the course's top folder (``folder/course``), on disk
 
 Follows the OLX rules in ``shared/design.md``: one ``course.xml`` pointing at ``course/RUN.xml``,
 containers as pointer files holding only ``url_name``, html components in the pair form, our blocks
@@ -12,10 +13,12 @@ from __future__ import annotations
 
 import json
 import shutil
+from html import escape
 from pathlib import Path
 
 import lxml.html
 from lxml import etree
+
 from .blocks import offline_block
 from .spec import CUSTOM_TAGS, Course, CustomBlock, Html, Problem, Video
 
@@ -41,11 +44,12 @@ def olx_files(course: Course) -> dict:
     return writer.files
 
 
-def write_tree(course: Course, folder) -> Path:
-    """Write the OLX of ``course`` into ``folder/course`` (which must not exist yet); return that path."""
+def write_tree(course: Course, folder, files=None) -> Path:
+    """Write the OLX of ``course`` (or its ``olx_files`` already made) into ``folder/course``, which must
+    not exist yet; return that path."""
     top = Path(folder) / TOP
     top.mkdir(parents=True)
-    for name, data in sorted(olx_files(course).items()):
+    for name, data in sorted((files or olx_files(course)).items()):
         path = top / name
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(data, Path):
@@ -57,7 +61,7 @@ def write_tree(course: Course, folder) -> Path:
 
 def policy(course: Course):
     """The course settings Studio reads from ``policy.json``."""
-    settings = {
+    return {
         "display_name": course.title,
         "start": course.start.strftime(DATE_FORMAT),
         "end": course.end.strftime(DATE_FORMAT),
@@ -67,7 +71,6 @@ def policy(course: Course):
         "cert_html_view_enabled": course.certificates,
         "certificates_display_behavior": "early_no_info" if course.certificates else "end",
     }
-    return settings
 
 
 def grading_policy(course: Course):
@@ -142,7 +145,7 @@ class _Writer:
         for name, text in (("short_description", about.short_description), ("overview", about.overview),
                            ("effort", about.effort), ("duration", about.duration), ("price", about.price)):
             if text:
-                data = text if name == "overview" else _escape(text)
+                data = text if name == "overview" else escape(text, quote=False)  # overview: sanitised HTML
                 self.write(f"about/{name}.html", data.encode("utf-8"))
 
 
@@ -206,7 +209,3 @@ def _append_html(parent, html):
         else:
             parent.append(etree.fromstring(etree.tostring(part, method="xml", encoding="unicode")))
 
-
-def _escape(text):
-    from html import escape  # pylint: disable=import-outside-toplevel
-    return escape(text, quote=False)

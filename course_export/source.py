@@ -117,8 +117,12 @@ class _Reader:
     def _course_key_part(fields, part):
         value = fields.text(part, required=True, limit=1000)
         # the run is also the course's url_name, which may not hold "."
-        pattern = URL_NAME if part == "run" else _COURSE_KEY_PART
-        if value is not None and not pattern.match(value):
+        if part == "run" and value is not None and not URL_NAME.match(value):
+            fields.error(part, _("\u201c{value}\u201d cannot be part of a course key.").format(value=value[:80]),
+                         _("Use ASCII letters, digits, \u201c-\u201d or \u201c_\u201d (the run is also the "
+                           "course's url_name)."))
+            return None
+        if value is not None and not _COURSE_KEY_PART.match(value):
             fields.error(part, _("\u201c{value}\u201d cannot be part of a course key.").format(value=value[:80]),
                          _("Use ASCII letters, digits, \u201c.\u201d, \u201c-\u201d or \u201c_\u201d (no \u201c+\u201d, "
                            "\u201c/\u201d, \u201c:\u201d or spaces)."))
@@ -135,9 +139,7 @@ class _Reader:
             item.known("type", "short_label", "weight", "min_count", "drop_count")
             kind = item.text("type", required=True, limit=100)
             label = item.text("short_label", required=True, limit=20)
-            weight = item.number("weight", minimum=0.0, maximum=1.0)
-            if weight is None and not item.has("weight"):
-                item.error("weight", _("\u201c{key}\u201d is required.").format(key=item.key("weight")))
+            weight = item.number("weight", minimum=0.0, maximum=1.0, required=True)
             min_count = item.integer("min_count", default=1, minimum=1, maximum=100)
             drop_count = item.integer("drop_count", default=0, minimum=0, maximum=100)
             if kind in types:
@@ -469,9 +471,9 @@ class _Reader:
             values["municipalities"] = self._municipalities(fields, regions)
         if fields.has("required_roles"):
             values["required_roles"] = fields.strings("required_roles", limit=100)
-        for key, default in (("code_step_seconds", 30), ("opens_minutes_before", 30), ("late_after_minutes", 10)):
-            if fields.has(key):
-                values[key] = fields.integer(key, minimum=0 if key != "code_step_seconds" else 10, maximum=1440)
+        for key, minimum in (("code_step_seconds", 10), ("opens_minutes_before", 0), ("late_after_minutes", 0)):
+            if fields.has(key):  # otherwise the block's default
+                values[key] = fields.integer(key, minimum=minimum, maximum=1440)
         if fields.has("weight"):
             values["weight"] = fields.number("weight", minimum=0.0, maximum=checkin_rules.MAX_WEIGHT)
         if None in values.values():

@@ -55,33 +55,30 @@ def _signature(folder: Path):
     return tuple(entries)
 
 
-def _load(source: Path):
+def _load(source: Path, signature):
     from workbench.runtime import WORKBENCH_KVS  # pylint: disable=import-outside-toplevel
     from workbench.scenarios import SCENARIOS, add_xml_scenario, get_scenarios  # pylint: disable=import-outside-toplevel
 
-    loaded = Loaded(source, _signature(source))
+    loaded = Loaded(source, signature)
     try:
         loaded.course = read_course(source)
     except SourceError as error:
         loaded.problems = error.problems
         return loaded
     course = loaded.course
+    loaded.units = [(chapter, unit) for chapter in course.chapters for sub in chapter.subsections
+                    for unit in sub.units]
     get_scenarios()  # the workbench's own scenarios first, so it never re-initialises over ours
     WORKBENCH_KVS.prep_for_scenario_loading()
-    for chapter in course.chapters:
-        for subsection in chapter.subsections:
-            for unit in subsection.units:
-                loaded.units.append((chapter, unit))
-                for component in unit.components:
-                    if not isinstance(component, CustomBlock):
-                        continue
-                    name = f"kkn-course.{component.tag}.{component.url_name}"
-                    SCENARIOS.pop(name, None)
-                    node = custom_element(component)
-                    node.attrib.pop("url_name", None)
-                    add_xml_scenario(name, f"{course.course_id} {component.tag} {component.url_name}",
-                                     etree.tostring(node, encoding="unicode"))
-                    loaded.usages[component.url_name] = SCENARIOS[name].usage_id
+    blocks = [c for _chapter, unit in loaded.units for c in unit.components if isinstance(c, CustomBlock)]
+    for component in blocks:
+        name = f"kkn-course.{component.tag}.{component.url_name}"
+        SCENARIOS.pop(name, None)
+        node = custom_element(component)
+        node.attrib.pop("url_name", None)
+        add_xml_scenario(name, f"{course.course_id} {component.tag} {component.url_name}",
+                         etree.tostring(node, encoding="unicode"))
+        loaded.usages[component.url_name] = SCENARIOS[name].usage_id
     return loaded
 
 
@@ -92,9 +89,9 @@ def current():
         return None
     source = Path(source)
     with _lock:
-        loaded = _state["loaded"]
-        if loaded is None or loaded.source != source or loaded.signature != _signature(source):
-            loaded = _state["loaded"] = _load(source)
+        loaded, signature = _state["loaded"], _signature(source)
+        if loaded is None or loaded.source != source or loaded.signature != signature:
+            loaded = _state["loaded"] = _load(source, signature)
     return loaded
 
 
@@ -104,7 +101,7 @@ def _student(request):
     return student if student in users else "student_1"
 
 
-def _need_course(request):
+def _need_course():
     loaded = current()
     if loaded is None:
         raise Http404("No course source is being previewed (start it with kkn-course preview SOURCE).")
@@ -112,7 +109,7 @@ def _need_course(request):
 
 
 def home(request):
-    loaded = _need_course(request)
+    loaded = _need_course()
     if loaded.problems:
         return render(request, "kkn_preview/problems.html", {"problems": loaded.problems, "source": loaded.source})
     return render(request, "kkn_preview/home.html", {
@@ -122,7 +119,7 @@ def home(request):
 
 @ensure_csrf_cookie
 def unit(request, url_name):
-    loaded = _need_course(request)
+    loaded = _need_course()
     if loaded.problems:
         return redirect("kkn_preview_home")
     index = next((i for i, (_chapter, u) in enumerate(loaded.units) if u.url_name == url_name), None)
@@ -156,7 +153,7 @@ def _render_block(usage_id, student):
 
 def jump_to(request, course_id, url_name):
     """The LMS's ``/courses/<id>/jump_to_id/<url_name>`` links (the exam links modules so)."""
-    loaded = _need_course(request)
+    loaded = _need_course()
     for chapter, shown in loaded.units:
         containers = {chapter.url_name, shown.url_name, *(sub.url_name for sub in chapter.subsections)}
         if url_name in containers or any(c.url_name == url_name for c in shown.components):
@@ -166,7 +163,7 @@ def jump_to(request, course_id, url_name):
 
 
 def asset(request, name):
-    loaded = _need_course(request)
+    loaded = _need_course()
     found = next((a for a in (loaded.course.assets if loaded.course else ()) if a.name == name), None)
     if found is None:
         raise Http404("No such file in the course's static/ folder.")
@@ -180,8 +177,7 @@ def asset(request, name):
 
 def _outline(loaded, current_unit=None):
     """[(chapter, [(unit, is_current)])] for the navigation."""
-    outline = []
-    for chapter in loaded.course.chapters:
-        units = [(u, u.url_name == current_unit) for sub in chapter.subsections for u in sub.units]
-        outline.append((chapter, units))
-    return outline
+    outline = {}
+    for chapter, unit in loaded.units:
+        outline.setdefault(chapter.url_name, (chapter, []))[1].append((unit, unit.url_name == current_unit))
+    return list(outline.values())
