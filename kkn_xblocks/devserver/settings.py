@@ -66,6 +66,17 @@ KKN_LOCAL_USERS = {
     "staff": {"name": "Karin Berg (kursledare)", "staff": True},
 }
 
+# Open Badges credentials in the local runtime: a did:key issuer whose key is made on first use
+# under var/ (in the LMS the operator configures a did:web issuer, see docs/operator-guide.md).
+KKN_OPEN_BADGES = {
+    "ISSUER_NAME": "KKN lokal förhandsvisning",
+    "ISSUER_URL": "https://example.org/kkn",
+    "KEY_DIR": str(VAR_DIR / "issuer-keys"),
+    "BASE_URL": os.environ.get("KKN_BASE_URL", "http://127.0.0.1:8000"),
+    "DID_METHOD": "key",
+    "CREATE_KEY": True,
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

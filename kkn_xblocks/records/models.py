@@ -215,3 +215,14 @@ class Certificate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["learner_key", "programme_id"], name="kkn_certificate_once"),
         ]
+
+
+class BadgeCredential(models.Model):
+    """The Open Badges 3.0 credential issued for a certificate (see ``records.credentials``): the
+    signed compact JWS, kept so that the learner always downloads the same credential. It holds
+    the holder's name (inside the signed token) and nothing else about her."""
+
+    certificate = models.OneToOneField(Certificate, on_delete=models.CASCADE, related_name="badge")
+    key_id = models.CharField(max_length=64)
+    token = models.TextField()
+    created_at = models.DateTimeField()
