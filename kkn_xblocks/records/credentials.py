@@ -111,7 +111,7 @@ def current_key(config):
 
 
 def new_key_id(now=None):
-    return "key-" + (now or clock.now()).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return "key-" + (now or clock.now()).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
 
 
 def create_key(config, now=None):

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         try:
             kid = credentials.create_key(config)
         except FileExistsError:
-            raise CommandError("A key with this id was made this second; run the command again.") from None
+            raise CommandError("A key with this id exists; run the command again.") from None
         except OSError as error:
             raise CommandError(f"Could not write the key in {config.key_dir}: {error.strerror}") from None
         jwk = credentials.signing_keys(config)[-1][1]
