@@ -30,8 +30,10 @@ def _(text):
 
 def kkn_services(cls):
     """The services every kkn block asks for: i18n is needed; the others may be missing (Studio,
-    anonymous users), and the code copes with None."""
-    return XBlock.needs("i18n")(XBlock.wants("user")(XBlock.wants("settings")(cls)))
+    anonymous users), and the code copes with None. ``studio_user_permissions`` is Studio's
+    (``studio.StudioFormMixin`` asks it who may edit)."""
+    cls = XBlock.wants("user")(XBlock.wants("settings")(XBlock.wants("studio_user_permissions")(cls)))
+    return XBlock.needs("i18n")(cls)
 
 
 class KknBlockMixin:
@@ -56,15 +58,26 @@ class KknBlockMixin:
     def require_staff(self):
         """Staff-only actions: checked here, on the server, whatever the page showed."""
         person = self.person
+        self.refuse_in_studio_preview(person)
         if not person.is_staff:
             raise Refusal(403, self.gettext(_("Only course staff can do this.")))
         return person
 
     def require_learner(self):
         person = self.person
+        self.refuse_in_studio_preview(person)
         if not person.known:
             raise Refusal(403, self.gettext(_("Sign in to save your work.")))
         return person
+
+    def refuse_in_studio_preview(self, person=None):
+        """Every handler that writes (and every staff handler) passes here first: Studio's preview
+        runs as the author under her real user id, so nothing may be recorded there
+        (``identity.in_studio_preview``)."""
+        if (person or self.person).studio_preview:
+            raise Refusal(403, self.gettext(_(
+                "Studio's preview saves nothing and shows no participant data. Try the block in the LMS, "
+                "for example with the course's preview or as a test learner.")))
 
     # --- where we are --------------------------------------------------------------------------
     @property

@@ -52,7 +52,6 @@ class MeetingCheckinBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin, C
 
     completion_mode = XBlockCompletionMode.COMPLETABLE
     has_custom_completion = True
-    has_author_view = False
 
     # --- settings ----------------------------------------------------------------------------------
     display_name = String(
@@ -149,9 +148,31 @@ class MeetingCheckinBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin, C
         AuthorField("weight", kind="custom", to_text=rules.weight_to_text, from_text=rules.parse_weight),
     )
 
+    author_template = "checkin/author.html"
+
     # --- rules bound to this block -------------------------------------------------------------------
     def author_problems(self, values):
         return rules.checkin_problems(values, self.gettext)
+
+    def author_context(self):
+        gettext = self.gettext
+        return {
+            "sessions": self._session_rows(self._sessions()),
+            "roles_text": self._missing_text(rules.role_requirements(self.required_roles)),
+            "rules_text": gettext(_(
+                "Opens {before} minutes before the start; late from {late} minutes after the start; "
+                "the code changes every {step} seconds.")).format(
+                before=self.opens_minutes_before, late=self.late_after_minutes, step=self.code_step_seconds),
+            "score_text": gettext(_("Attending gives {weight} points.")).format(weight=f"{self.weight:g}")
+            if self.has_score else gettext(_("Not scored.")),
+            "regions": [
+                {"name": region, "count_text": self.ngettext(
+                    "{count} municipality", "{count} municipalities",
+                    len(rules.municipalities_of(self.municipalities, region)),
+                ).format(count=len(rules.municipalities_of(self.municipalities, region)))}
+                for region in self.regions
+            ],
+        }
 
     @property
     def has_score(self):

@@ -100,11 +100,9 @@ class _Situation:
 
 
 @kkn_services
-@XBlock.wants("studio_user_permissions")
 class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin, XBlock):
     """The programme's final exam: eligibility, timed attempts graded on the server, certificates."""
 
-    has_author_view = False
     icon_class = "problem"
 
     # --- settings: the exam's place in the programme --------------------------------------------------
@@ -249,9 +247,50 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         AuthorField("weight", kind="custom", to_text=rules.weight_to_text, from_text=rules.parse_weight),
     )
 
+    author_template = "exam/author.html"
+
     # --- rules bound to this block -------------------------------------------------------------------
     def author_problems(self, values):
         return rules.exam_problems(values, self.gettext)
+
+    def author_context(self):
+        """The exam at a glance for its author: the bank's statistics (not its questions), the draw,
+        the rules and who may take it. Problems with the bank are listed by ``author_view``."""
+        gettext, ngettext = self.gettext, self.ngettext
+        bank = self._bank() or ()
+        drawn = min(self.draw_count or len(bank), len(bank))
+        draw_text = ngettext("Each attempt draws {count} of the {total} questions",
+                             "Each attempt draws {count} of the {total} questions", drawn).format(
+            count=drawn, total=len(bank)) if self.draw_count else gettext(_("Each attempt has every question"))
+        draw_text += "; " + gettext(_("topics balanced") if self.balance_topics else _("topics not balanced"))
+        draw_text += "; " + gettext(_("questions and options shuffled.") if self.shuffle
+                                    else _("questions and options in the bank's order."))
+        wait = self.wait_minutes_between_attempts
+        attempts_text = (ngettext("{count} attempt", "{count} attempts", self.max_attempts).format(
+            count=self.max_attempts) if self.max_attempts else gettext(_("No limit")))
+        if wait:
+            attempts_text += ", " + gettext(_("{minutes} between attempts")).format(minutes=self._duration_text(wait))
+        return {
+            "stats": [{"total": row.topic is None, "topic": row.topic or "\u2013",
+                       "counts": [row.by_type[kind] for kind in rules.TYPES],
+                       "questions": row.questions, "points": row.points}
+                      for row in rules.bank_statistics(bank)] if bank else [],
+            "type_labels": [gettext(rules.TYPE_LABELS[kind]) for kind in rules.TYPES],
+            "draw_text": draw_text,
+            "time_text": self._duration_text(self.time_limit_minutes) if self.time_limit_minutes
+            else gettext(_("No time limit")),
+            "attempts_text": attempts_text,
+            "review_text": gettext(dict(rules.Review.CHOICES).get(self.review_policy, self.review_policy)),
+            "eligibility_text": self._eligibility_rule_text(),
+            "modules": [f"{self._module_title(m)} ({m})" if self._module_title(m) != m else m
+                        for m in self.required_modules],
+            "certificate_text": gettext(_("{title}, valid for {months}.")).format(
+                title=self.programme_title or self.display_name,
+                months=ngettext("{count} month", "{count} months", self.certificate_valid_months).format(
+                    count=self.certificate_valid_months))
+            if self.certificate_valid_months else gettext(_("{title}, does not expire.")).format(
+                title=self.programme_title or self.display_name),
+        }
 
     def validate(self):
         validation = super().validate()
@@ -377,6 +416,19 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             self.summary = mirrored
 
     # --- texts ---------------------------------------------------------------------------------------
+    def _eligibility_rule_text(self):
+        meetings, ngettext = self.min_meetings, self.ngettext
+        if self.required_modules and meetings:
+            return ngettext("Every required module complete and at least {count} regional meeting attended.",
+                            "Every required module complete and at least {count} regional meetings attended.",
+                            meetings).format(count=meetings)
+        if meetings:
+            return ngettext("At least {count} regional meeting attended.",
+                            "At least {count} regional meetings attended.", meetings).format(count=meetings)
+        if self.required_modules:
+            return self.gettext(_("Every required module complete."))
+        return self.gettext(_("Everyone in the course: no module or meeting is required."))
+
     def _module_title(self, module_id):
         return self.module_titles.get(module_id) or module_id
 
@@ -627,27 +679,6 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         index.setdefault("content", {}).update({"display_name": self.display_name, "text": self.introduction})
         index["content_type"] = "Final exam"
         return index
-
-    # --- authoring: the bank is the answer key ---------------------------------------------------------
-    def _may_author(self):
-        """Studio renders its editor only for course authors; elsewhere (the LMS never shows it, the
-        local preview lets anyone ask) only staff may see or change the bank."""
-        if self.runtime.service(self, "studio_user_permissions") is not None:
-            return True
-        return self.person.is_staff
-
-    def studio_view(self, context=None):
-        if not self._may_author():
-            html = self.render_template("exam/not_allowed.html", {
-                "message": self.gettext(_("Only course staff can edit this exam."))})
-            return self.make_fragment(html, "kkn-exam.js", "KknExamBlock", {"strings": {}, "thresholds": []})
-        return super().studio_view(context)
-
-    @XBlock.handler
-    def studio_submit(self, request, suffix=""):
-        if not self._may_author():
-            return Refusal(403, self.gettext(_("Only course staff can edit this exam."))).get_response()
-        return super().studio_submit(request, suffix)
 
     # --- learner handlers ----------------------------------------------------------------------------
     @json_handler

@@ -357,6 +357,31 @@ def _balanced_sample(pool, wanted, rng):
     return chosen
 
 
+@dataclass(frozen=True)
+class TopicStats:
+    """One row of the bank's statistics: a topic (a module, usually), its questions per type and points."""
+
+    topic: str
+    by_type: dict
+    questions: int
+    points: int
+
+
+def bank_statistics(bank):
+    """The bank per topic, in the order topics first appear, then the whole bank as a last row
+    (topic None): what an author checks against the draw and the balance of topics."""
+    rows = {}
+    for question in bank:
+        row = rows.setdefault(question.topic, {"by_type": dict.fromkeys(TYPES, 0), "questions": 0, "points": 0})
+        row["by_type"][question.type] += 1
+        row["questions"] += 1
+        row["points"] += question.points
+    stats = [TopicStats(topic, **row) for topic, row in rows.items()]
+    total = TopicStats(None, {kind: sum(s.by_type[kind] for s in stats) for kind in TYPES},
+                       sum(s.questions for s in stats), sum(s.points for s in stats))
+    return stats + [total]
+
+
 def topic_counts(bank, draw):
     """``{topic: questions drawn}`` (for tests and the staff view)."""
     by_id = {q.id: q for q in bank}

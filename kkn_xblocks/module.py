@@ -36,7 +36,6 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
 
     completion_mode = XBlockCompletionMode.COMPLETABLE
     has_custom_completion = True
-    has_author_view = False
 
     # --- settings (the module's place in the programme) ----------------------------------------
     display_name = String(
@@ -151,9 +150,28 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
         AuthorField("completion_rule", kind="choice", choices=rules.CompletionRule.CHOICES),
     )
 
+    author_template = "module/author.html"
+
     # --- rules bound to this block -------------------------------------------------------------
     def author_problems(self, values):
         return rules.module_problems(values, self.gettext)
+
+    def author_context(self):
+        gettext = self.gettext
+        parts = []
+        for title, text in ((_("Knowledge from research"), self.knowledge),
+                            (_("Inspiration from practice"), self.inspiration),
+                            (_("Development task"), self.task_prompt)):
+            words = word_count(text)
+            parts.append({"title": gettext(title), "html": render_markdown(text),
+                          "words_text": self.ngettext("{count} word", "{count} words", words).format(count=words)})
+        return {
+            "parts": parts,
+            "programme_modules": list(self.programme_modules),
+            "completion_rule": gettext(dict(rules.CompletionRule.CHOICES).get(self.completion_rule, self.completion_rule)),
+            "questions": rules.self_check_with_answers(self.self_check),
+            "reading_list": rules.safe_reading_list(self.reading_list),
+        }
 
     @property
     def module_ids(self):

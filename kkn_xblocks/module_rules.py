@@ -89,6 +89,20 @@ def public_questions(questions):
     return [{"id": q["id"], "text": q["text"], "options": list(q["options"])} for q in questions or []]
 
 
+def self_check_with_answers(questions):
+    """The self-check as its author checks it: each option with whether it is the right one.
+    Only for those who may edit the block (imported OLX may hold odd entries: they are skipped)."""
+    shown = []
+    for question in questions or []:
+        if not isinstance(question, dict) or not isinstance(question.get("options"), list):
+            continue
+        right = question.get("correct")
+        shown.append({"text": str(question.get("text", "")), "options": [
+            {"text": str(option), "correct": index == right} for index, option in enumerate(question["options"])
+        ]})
+    return shown
+
+
 def score_self_check(questions, answers):
     """``(correct ids, percent)`` for ``answers`` = {question id: chosen option index}."""
     correct = [q["id"] for q in questions if answers.get(q["id"]) == q["correct"]]
