@@ -259,8 +259,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         gettext, ngettext = self.gettext, self.ngettext
         bank = self._bank() or ()
         drawn = min(self.draw_count or len(bank), len(bank))
-        draw_text = ngettext("Each attempt draws {count} of the {total} questions",
-                             "Each attempt draws {count} of the {total} questions", drawn).format(
+        draw_text = gettext(_("Each attempt draws {count} of the {total} questions")).format(
             count=drawn, total=len(bank)) if self.draw_count else gettext(_("Each attempt has every question"))
         draw_text += "; " + gettext(_("topics balanced") if self.balance_topics else _("topics not balanced"))
         draw_text += "; " + gettext(_("questions and options shuffled.") if self.shuffle
