@@ -9,6 +9,7 @@ the exam, and everything received is scanned for:
 import json
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from kkn_xblocks.exam import CertificationExamBlock
 from kkn_xblocks.records.models import Certificate
@@ -50,7 +51,8 @@ def everything_a_learner_gets(wb, usage, user="student_1"):
     block = wb.block(usage, user)
     texts = {
         "student_view": wb.render(usage, user),
-        "studio_view": wb.render(usage, user, view="studio_view"),
+        "studio_view": refused_view(wb, usage, user, "studio_view"),
+        "author_view": refused_view(wb, usage, user, "author_view"),
         "student_view_data": as_text(block.student_view_data()),
         "index_dictionary": as_text(block.index_dictionary()),
     }
@@ -69,6 +71,13 @@ def everything_a_learner_gets(wb, usage, user="student_1"):
     for resource in ("js/kkn-exam.js", "js/kkn-common.js"):
         texts[resource] = wb.client.get(f"/resource/kkn_exam/public/{resource}").content.decode()
     return texts
+
+
+def refused_view(wb, usage, user, view):
+    """Views for authors refuse a learner with Django's PermissionDenied (a 403); its message is scanned."""
+    with pytest.raises(PermissionDenied) as refusal:
+        wb.render(usage, user, view=view)
+    return str(refusal.value)
 
 
 def assert_no_key(texts, phase):

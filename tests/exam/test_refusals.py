@@ -2,6 +2,7 @@
 import json
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from kkn_xblocks.records import api
 from kkn_xblocks.records.models import Certificate, ExamAccommodation, ExamAttempt
@@ -155,10 +156,13 @@ def test_learners_cannot_use_staff_handlers(wb, exam):
 
 
 def test_learners_cannot_see_or_change_the_bank(wb, exam):
-    html = wb.render(exam, view="studio_view")
-    assert "Bara kursens personal kan redigera det här provet." in html and "FÖRKLARING" not in html
+    message = "Bara kursteamet, med rätt att redigera kursen i Studio, kan se eller ändra blockets inställningar."
+    for view in ("studio_view", "author_view"):
+        with pytest.raises(PermissionDenied) as refusal:
+            wb.render(exam, view=view)
+        assert str(refusal.value) == message
     status, body = wb.post(exam, "studio_submit", {"values": {"questions": "? q1\nA?\n* x\n- y"}})
-    assert (status, body["error"]) == (403, "Bara kursens personal kan redigera det här provet.")
+    assert (status, body["error"]) == (403, message)
     assert len(wb.block(exam).questions) == 5
 
 
