@@ -418,3 +418,13 @@ def test_course_staff_edit_in_the_local_runtime(wb, fake_clock):
                             user="staff")
     assert status == 200 and wb.block(usage).weeks == 4
 
+
+
+def test_over_http_the_local_runtime_answers_403_to_a_learner_and_200_to_staff(client):
+    """Django answers the views' PermissionDenied with a 403, in Studio's view handler as in the workbench."""
+    from workbench.scenarios import init_scenarios  # pylint: disable=import-outside-toplevel
+    init_scenarios()
+    for block in ("kkn_module", "kkn_checkin", "kkn_exam"):
+        for view in ("studio_view", "author_view"):
+            assert client.get(f"/scenario/{block}.0/{view}/?student=student_1").status_code == 403, (block, view)
+            assert client.get(f"/scenario/{block}.0/{view}/?student=staff").status_code == 200, (block, view)
