@@ -75,9 +75,11 @@ class KknBlockMixin:
         runs as the author under her real user id, so nothing may be recorded there
         (``identity.in_studio_preview``)."""
         if (person or self.person).studio_preview:
-            raise Refusal(403, self.gettext(_(
-                "Studio's preview saves nothing and shows no participant data. Try the block in the LMS, "
-                "for example with the course's preview or as a test learner.")))
+            raise Refusal(403, self._studio_preview_text())
+
+    def _studio_preview_text(self):
+        return self.gettext(_("Studio's preview saves nothing and shows no participant data. Try the block in the "
+                              "LMS, for example with the course's preview or as a test learner."))
 
     # --- where we are --------------------------------------------------------------------------
     @property
@@ -114,6 +116,9 @@ class KknBlockMixin:
             return _compiled_template(name).render(Context(context))
 
     def make_fragment(self, html, script, init_fn, init_args):
+        if identity.in_studio_preview(self.runtime):
+            # The learner's view in Studio's preview shows no one's data and saves nothing: say so.
+            html = self.render_template("studio_preview_note.html", {"message": self._studio_preview_text()}) + html
         frag = Fragment(html)
         frag.add_css_url(self.runtime.local_resource_url(self, "public/css/kkn.css"))
         frag.add_javascript_url(self.runtime.local_resource_url(self, "public/js/kkn-common.js"))

@@ -248,8 +248,8 @@ def test_studio_preview_records_nothing_and_refuses_every_write(wb, fake_clock, 
     preview = preview_runtime()
     before = stored()
 
-    for view in ("student_view", "author_view"):
-        render_without_the_record(preview, usage, view)
+    assert PREVIEW_REFUSAL in render_without_the_record(preview, usage, "student_view")
+    render_without_the_record(preview, usage, "author_view")
     for handler, (kind, data) in requests.items():
         status, body = call(preview, usage, handler, kind, data)
         if kind in ("write", "staff"):
@@ -405,6 +405,7 @@ def test_a_learner_gets_403_from_the_editor_and_sees_no_answer_key(wb, fake_cloc
     assert (status, body) == (403, {"error": NOT_AUTHOR})
     assert stored() == before and wb.block(usage).display_name != "Ny titel"
     received += [json.dumps(body, ensure_ascii=False), wb.render(usage, "student_1")]
+    assert PREVIEW_REFUSAL not in received[-1]  # the preview's note is Studio's only
     for text in received:
         for marker in ANSWER_KEYS[block_class]:
             assert marker not in text, marker
