@@ -1,5 +1,6 @@
 """The wheel operators pip-install carries the entry points, templates, assets, catalogs and migrations."""
 import configparser
+import os
 import shutil
 import subprocess
 import sys
@@ -18,7 +19,10 @@ def wheel(tmp_path_factory):
     listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
                             check=True, capture_output=True, text=True).stdout.split()
     for name in listed:
-        if (ROOT / name).is_file():
+        if (ROOT / name).is_symlink():  # course_export/docs -> ../docs, as git checks it out
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            (source / name).symlink_to(os.readlink(ROOT / name))
+        elif (ROOT / name).is_file():
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, source / name)
     out = tmp_path_factory.mktemp("wheel")
@@ -47,6 +51,8 @@ def test_package_data_is_in_the_wheel(wheel):
     builder = ROOT / "course_export"
     expected += [p for folder in ("template", "preview/templates") for p in (builder / folder).rglob("*") if p.is_file()]
     expected += [builder / "locale/sv/LC_MESSAGES/kkn_course.mo", builder / "preview/locale/sv/LC_MESSAGES/django.mo"]
+    # the author reference, for "kkn-course docs" and the messages that point to it
+    expected += [builder / "docs" / path.name for path in (ROOT / "docs").glob("*.md")]
     missing = [str(p.relative_to(ROOT)) for p in expected if str(p.relative_to(ROOT)) not in names]
     assert not missing
     assert not any(n.startswith(("tests/", "bench/", "scripts/")) for n in names)
