@@ -163,3 +163,15 @@ def test_the_reference_lists_every_value_the_reader_allows():
         assert f"`{role}`" in reference, role
     for needed in ("balance_topics", "`topic`", "`>`", "2 MB", "å, ä", "kkn-course docs", "min_meetings"):
         assert needed in reference, needed
+
+
+def test_the_preview_lists_the_problems_in_its_own_language(course_source, monkeypatch, db, client):  # pylint: disable=unused-argument
+    """The autouse fixture makes the environment's language English, as a default locale would."""
+    from course_export.preview import views  # pylint: disable=import-outside-toplevel
+    monkeypatch.setenv("KKN_PREVIEW_SOURCE", str(course_source))
+    monkeypatch.setitem(views._state, "loaded", None)  # pylint: disable=protected-access
+    edit(course_source / MODULE, "weeks: 2", "weeks: 0")
+    page = client.get("/kurs/").content.decode()
+    assert "Kurskällan har fel" in page
+    assert "Skriv ett heltal från 1 till 104." in page
+    assert "Write a whole number" not in page
