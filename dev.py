@@ -242,7 +242,10 @@ def main():
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
         sys.stderr.write(__doc__)
         return 2
-    return COMMANDS[sys.argv[1]](sys.argv[2:])
+    try:
+        return COMMANDS[sys.argv[1]](sys.argv[2:])
+    except KeyboardInterrupt:  # Ctrl+C while setting up or building: no traceback
+        return 130
 
 
 if __name__ == "__main__":

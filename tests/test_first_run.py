@@ -2,7 +2,6 @@
 ``dev.py`` explains itself and stops cleanly, and no dependency's warning greets her."""
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -13,27 +12,23 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import missing_tools_outcome
+from tests.checkout import copy_checkout
 
 ROOT = Path(__file__).resolve().parent.parent
-# Started by a README command elsewhere (the preview server, the push to Studio): run by the tests below.
+# README commands that run a server or need Studio: the stop test below and tests/push hold those.
 LONG_RUNNING = ("python3 dev.py serve", "kkn-course preview", "kkn-course push")
 
 
 @pytest.fixture(scope="module")
 def clone(tmp_path_factory):
-    """The files git would check out (tracked and new ones), with this checkout's .venv, as CI has it."""
-    folder = tmp_path_factory.mktemp("clone")
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                            check=True, capture_output=True, text=True).stdout.splitlines()
-    for name in listed:
-        source, target = ROOT / name, folder / name
-        if not source.is_symlink() and not source.is_file():
-            continue  # deleted in the working tree
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_symlink():
-            target.symlink_to(os.readlink(source))
-        else:
-            shutil.copy2(source, target)
+    """The files git would check out (tracked and new ones), with this checkout's .venv, as CI has it.
+
+    The copy's dev.py must find that .venv up to date, or it would reinstall the package into it
+    from the copy (which is deleted after the tests)."""
+    import dev  # pylint: disable=import-outside-toplevel
+    if Path(sys.prefix).resolve() != dev.VENV.resolve() or not dev._installed("test.txt"):  # pylint: disable=protected-access
+        pytest.skip("run through python3 dev.py test: .venv is missing or older than the requirements")
+    folder = copy_checkout(tmp_path_factory.mktemp("clone"))
     (folder / ".venv").symlink_to(Path(sys.prefix))
     return folder
 

@@ -1,7 +1,5 @@
 """The wheel operators pip-install carries the entry points, templates, assets, catalogs and migrations."""
 import configparser
-import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -9,22 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.checkout import copy_checkout
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
     # Build from a copy of the tracked and new files, so no stale build/ folder can leak into the wheel.
-    source = tmp_path_factory.mktemp("source")
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                            check=True, capture_output=True, text=True).stdout.split()
-    for name in listed:
-        if (ROOT / name).is_symlink():  # course_export/docs -> ../docs, as git checks it out
-            (source / name).parent.mkdir(parents=True, exist_ok=True)
-            (source / name).symlink_to(os.readlink(ROOT / name))
-        elif (ROOT / name).is_file():
-            (source / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, source / name)
+    source = copy_checkout(tmp_path_factory.mktemp("source"))
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
                     "-w", str(out), str(source)], check=True)

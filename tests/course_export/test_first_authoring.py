@@ -14,20 +14,14 @@ from course_export.cli import main
 from course_export.commands import docs as docs_command
 from course_export.commands import preview as preview_command
 from course_export.source import REVIEW_POLICIES, read_course
-from course_export.spec import SourceError
 from kkn_xblocks import checkin_rules
 
 from .conftest import ROOT, edit, line_of
+from .test_source import problems_of
 
 MODULE = "modules/01-forsta-modulen/module.yaml"
 MEETING = "meetings/01-starttraff.yaml"
 PAGE = "modules/01-forsta-modulen/fordjupning.md"
-
-
-def problems_of(folder):
-    with pytest.raises(SourceError) as raised:
-        read_course(folder)
-    return raised.value.problems
 
 
 def test_validate_on_a_broken_source_prints_no_empty_course_summary(course_source, capsys):
@@ -121,20 +115,15 @@ def test_the_preview_says_which_extra_it_needs(course_source, monkeypatch):
     assert "Traceback" not in said
 
 
-def test_archives_follow_the_umask_as_manifests_do(course_source, tmp_path):
-    previous = os.umask(0o027)
+@pytest.mark.parametrize("umask, mode", [(0o027, 0o640), (0o022, 0o644)])
+def test_archives_follow_the_umask_as_manifests_do(course_source, tmp_path, umask, mode):
+    previous = os.umask(umask)
     try:
         result = build(course_source, tmp_path / "out")
     finally:
         os.umask(previous)
-    assert stat.S_IMODE(result.archive.stat().st_mode) == 0o640
-    assert stat.S_IMODE(result.manifest.stat().st_mode) == 0o640
-    previous = os.umask(0o022)
-    try:
-        result = build(course_source, tmp_path / "shared")
-    finally:
-        os.umask(previous)
-    assert stat.S_IMODE(result.archive.stat().st_mode) == 0o644
+    assert stat.S_IMODE(result.archive.stat().st_mode) == mode
+    assert stat.S_IMODE(result.manifest.stat().st_mode) == mode
 
 
 def test_kkn_course_docs_prints_the_reference_shipped_in_the_package(capsys):
