@@ -429,6 +429,7 @@ def yaml_problem(text):
         "found unexpected end of stream": _("a quoted text is not closed"),
         "found unknown escape character": _("a backslash in double quotes starts an unknown escape"),
         "found undefined alias": _("an alias (*name) refers to no anchor (&name)"),
+        "second occurrence": _("an anchor (&name) is defined twice"),  # libyaml: "found duplicate anchor"
         "but found another document": _("the file holds a second document after \u201c---\u201d"),
     }
     return known.get(text, text)
