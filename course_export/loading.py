@@ -172,13 +172,13 @@ class Problems:
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             self.add(Location(name, mark.line + 1 if mark else None),
-                     _("This is not valid YAML: {problem}.").format(problem=error.problem or error.context),
+                     _("This is not valid YAML: {problem}.").format(problem=yaml_problem(error.problem or error.context)),
                      _("Check the indentation and quote text that contains a colon followed by a space."))
             return None
         except (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
             # explicit tags (!!int abc, !!map [1]), numbers too long to read, nesting too deep
             self.add(Location(name), _("This is not valid YAML: {problem}.").format(problem=str(error)[:200]),
-                     _("Write plain values without “!!” tags, as in docs/course-source.md."))
+                     _("Write plain values without \u201c!!\u201d tags (see \u201ckkn-course docs\u201d)."))
             return None
         if data is None:
             data = Map()
@@ -231,7 +231,7 @@ class Fields:
     def _missing(self, key):
         self.problems.add(self.at(key) if key in self.data else Location(self.file, self.data.line, self.key(key)),
                           _("\u201c{key}\u201d is required.").format(key=self.key(key)),
-                          _("Add it (see docs/course-source.md)."))
+                          _("Add it (see \u201ckkn-course docs\u201d)."))
 
     def _value(self, key, required):
         if not self.has(key):
@@ -406,6 +406,33 @@ class Fields:
         if required and not value:
             self._missing(key)
         return result
+
+
+def yaml_problem(text):
+    """PyYAML's (libyaml's) own words for the usual mistakes, in the author's language; others as they are."""
+    text = str(text or "")
+    if text.startswith("could not determine a constructor for the tag "):
+        return _("the tag {tag} is not allowed").format(tag=text.rsplit(" ", 1)[-1])
+    known = {
+        "mapping values are not allowed in this context": _("a colon followed by a space is not allowed here"),
+        "mapping values are not allowed here": _("a colon followed by a space is not allowed here"),
+        "did not find expected key": _("did not find the next key where the indentation says it should be"),
+        "could not find expected ':'": _("did not find the colon after a key"),
+        "found character that cannot start any token": _("found a character that cannot start a value (a tab, or "
+                                                         "an unquoted @, ` or %)"),
+        "found a tab character where an indentation space is expected": _("found a tab where the indentation must "
+                                                                          "be spaces"),
+        "did not find expected '-' indicator": _("did not find the \u201c- \u201d of the next list item"),
+        "did not find expected ',' or ']'": _("a list written in [ ] is not closed"),
+        "did not find expected ',' or '}'": _("a mapping written in { } is not closed"),
+        "did not find expected node content": _("a value is missing"),
+        "found unexpected end of stream": _("a quoted text is not closed"),
+        "found unknown escape character": _("a backslash in double quotes starts an unknown escape"),
+        "found undefined alias": _("an alias (*name) refers to no anchor (&name)"),
+        "second occurrence": _("an anchor (&name) is defined twice"),  # libyaml: "found duplicate anchor"
+        "but found another document": _("the file holds a second document after \u201c---\u201d"),
+    }
+    return known.get(text, text)
 
 
 def _not_xml_message(match):

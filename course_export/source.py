@@ -9,6 +9,7 @@ blocks work.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import NamedTuple
@@ -18,7 +19,7 @@ from kkn_xblocks.markup import render_markdown
 from kkn_xblocks.studio import AuthorError
 
 from .i18n import _, block_gettext, course_gettext, ngettext
-from .loading import Fields, Problems, is_md_reference
+from .loading import AUTHOR_ZONE, Fields, Problems, is_md_reference
 from .spec import (
     URL_NAME, About, Asset, Chapter, Choice, Course, CustomBlock, Grader, Html, Location, Problem, SourceError,
     Subsection, Unit, Video,
@@ -158,13 +159,13 @@ class _Reader:
         if about is None:
             return About()
         about.known("short_description", "overview", "effort", "duration", "price")
-        overview, _file = about.markdown("overview")
+        overview, overview_file = about.markdown("overview")
         effort = about.text("effort", default="", limit=10)
         if effort and not re.match(r"^\d{1,3}:[0-5]\d$", effort):
             about.error("effort", _("Write the effort per week as hours:minutes, for example 6:00."))
         return About(
             short_description=about.text("short_description", default="", limit=500) or "",
-            overview=self._html(overview or "", about.at("overview")),
+            overview=self._html(overview or "", about.at("overview"), overview_file),
             effort=effort or "", duration=about.text("duration", default="") or "",
             price=about.text("price", default="") or "",
         )
@@ -199,12 +200,17 @@ class _Reader:
                 assets[name] = Asset(name, path)
         return assets
 
-    def _html(self, markdown, where):
-        """Sanitised HTML of author Markdown, static links as ``/static/name``, each name checked."""
+    def _html(self, markdown, where, file=None, first_line=1):
+        """Sanitised HTML of author Markdown, static links as ``/static/name``, each name checked.
+
+        A missing file is said at the line of ``file`` (the .md file, whose text starts at
+        ``first_line``) that links it, or at ``where`` when the text is written in the YAML file."""
         html = _STATIC_LINK.sub(r"\1/static/", render_markdown(markdown))
         for name in sorted(set(_STATIC_USED.findall(html))):
             if name not in self.assets:
-                self.problems.add(where, _("static/{name} is linked but does not exist.").format(name=name),
+                link = markdown.find(f"static/{name}")
+                at = Location(file, first_line + markdown.count("\n", 0, link)) if file and link >= 0 else where
+                self.problems.add(at, _("static/{name} is linked but does not exist.").format(name=name),
                                   _("Add the file to static/ or correct the link."))
         return html
 
@@ -229,7 +235,7 @@ class _Reader:
             elif not (path / MODULE_FILE).is_file():
                 self.problems.add(Location(self.problems.name(path / MODULE_FILE)),
                                   _("The module folder has no module.yaml."),
-                                  _("Add one (see docs/course-source.md) or move the folder out of modules/."))
+                                  _("Add one (see \u201ckkn-course docs\u201d) or move the folder out of modules/."))
                 continue
             data = self.problems.load_yaml(path / MODULE_FILE)
             if data is not None:
@@ -362,20 +368,23 @@ class _Reader:
             if not (isinstance(value, str) and is_md_reference(value)):
                 item.error("page", _("Name the page's .md file, for example \u201cpage: fordjupning.md\u201d."))
                 return None
-            text, _file = item.markdown("page")
+            text, file = item.markdown("page")
             if text is None or url_name is None:
                 return None
             title = item.text("title", default="")
             heading = _FIRST_HEADING.search(text)
+            first_line = 1
             if heading and not text[:heading.start()].strip():
+                # The page's own "# " heading is its title; "title:", when given, replaces it.
                 title = title or heading.group(1)
+                first_line += text.count("\n", 0, heading.end())
                 text = text[heading.end():]
             if not title:
                 item.error("page", _("The page has no title."),
                            _("Start the file with a \u201c# Heading\u201d line or add \u201ctitle:\u201d."))
                 return None
             self._claim(url_name, item.at("page"))
-            return Html(url_name, title, self._html(text, item.at("page")), item.at("page"))
+            return Html(url_name, title, self._html(text, item.at("page"), file, first_line), item.at("page"))
         item.known(kind)
         inner = item.mapping(kind)
         if inner is None or url_name is None:
@@ -476,6 +485,14 @@ class _Reader:
                 values[key] = fields.integer(key, minimum=minimum, maximum=1440)
         if fields.has("weight"):
             values["weight"] = fields.number("weight", minimum=0.0, maximum=checkin_rules.MAX_WEIGHT)
+            if values["weight"]:
+                # The meetings' subsection is not graded (no assignment type), so the LMS would keep the
+                # block's score out of every grade: a weight here would promise what never happens.
+                fields.error("weight", _("A meeting's weight does not count: the regional meetings are not a graded "
+                                         "part of the course."),
+                             _("Remove \u201cweight\u201d (or write 0). To make meetings count towards the "
+                               "certificate, set \u201cmin_meetings\u201d in exam/exam.yaml."))
+                values["weight"] = None
         if None in values.values():
             return None
         full = {"municipalities": checkin_rules.SOUTHERN_MUNICIPALITIES,
@@ -495,7 +512,11 @@ class _Reader:
         if None in values or note is None:
             return None
         if values[4] <= values[3]:
-            item.error("end", _("The session ends before it starts."))
+            item.error("end", _("The session must end after it starts: it starts {start} and ends {end}.").format(
+                start=_swedish_time(values[3]), end=_swedish_time(values[4])),
+                _("Check the date and the hour of \u201cend\u201d (Swedish time, for example "
+                  "{example}).").format(example=(values[3] + dt.timedelta(hours=3)).astimezone(AUTHOR_ZONE)
+                                        .strftime("%Y-%m-%dT%H:%M")))
             return None
         return checkin_rules.Session(*values, note=note).to_field()
 
@@ -617,8 +638,11 @@ class _Reader:
         if block_id == MEETINGS_ID:
             self.problems.add(where, _("The id \u201c{id}\u201d is reserved for the chapter of the regional "
                                        "meetings.").format(id=block_id), _("Choose another id."))
-        for url_name in (block_id, *names):
-            self._claim(url_name, where)
+        taken = block_id in self.url_names
+        self._claim(block_id, where)
+        if not taken:  # a duplicate id is said once, about what the author wrote, not again for c-, s-, u-
+            for url_name in names:
+                self._claim(url_name, where)
         return names
 
     def _inside_course(self, fields, key, context, required=False):
@@ -628,6 +652,10 @@ class _Reader:
                          _("Move it inside them, or change the course dates."))
             return None
         return moment
+
+
+def _swedish_time(moment):
+    return moment.astimezone(AUTHOR_ZONE).strftime("%Y-%m-%d %H:%M")
 
 
 def _inline(html):

@@ -1,6 +1,5 @@
 """The wheel operators pip-install carries the entry points, templates, assets, catalogs and migrations."""
 import configparser
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -8,19 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.checkout import copy_checkout
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
     # Build from a copy of the tracked and new files, so no stale build/ folder can leak into the wheel.
-    source = tmp_path_factory.mktemp("source")
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                            check=True, capture_output=True, text=True).stdout.split()
-    for name in listed:
-        if (ROOT / name).is_file():
-            (source / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, source / name)
+    source = copy_checkout(tmp_path_factory.mktemp("source"))
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
                     "-w", str(out), str(source)], check=True)
@@ -47,6 +42,8 @@ def test_package_data_is_in_the_wheel(wheel):
     builder = ROOT / "course_export"
     expected += [p for folder in ("template", "preview/templates") for p in (builder / folder).rglob("*") if p.is_file()]
     expected += [builder / "locale/sv/LC_MESSAGES/kkn_course.mo", builder / "preview/locale/sv/LC_MESSAGES/django.mo"]
+    # the author reference, for "kkn-course docs" and the messages that point to it
+    expected += [builder / "docs" / path.name for path in (ROOT / "docs").glob("*.md")]
     missing = [str(p.relative_to(ROOT)) for p in expected if str(p.relative_to(ROOT)) not in names]
     assert not missing
     assert not any(n.startswith(("tests/", "bench/", "scripts/")) for n in names)

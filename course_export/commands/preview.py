@@ -21,13 +21,19 @@ def register(subparsers):
 
 
 def run(options, stderr=None):
-    from ..preview import AddressInUse, serve  # pylint: disable=import-outside-toplevel
+    from ..preview import AddressInUse, WorkbenchMissing, serve  # pylint: disable=import-outside-toplevel
     stderr = stderr or sys.stderr
     try:
         serve(options.source, options.host, options.port, stderr=stderr)
     except SourceError as error:
         report_source_error(error, stderr)
         return 1
+    except WorkbenchMissing:
+        stderr.write(_("The preview needs the package's \u201cworkbench\u201d extra (xblock-sdk, the runtime that "
+                       "runs the blocks), which is not installed. Install the package again with it, for example: "
+                       "pip install \"kkn-xblocks[workbench] @ git+https://<your git host>/kkn-xblocks.git\", or "
+                       "pip install -e \".[workbench]\" in a clone of kkn-xblocks.") + "\n")
+        return 2
     except AddressInUse:
         stderr.write(_("Cannot listen on {host}:{port}: something else uses it. Stop it, or choose another port "
                        "with --port.").format(host=options.host, port=options.port) + "\n")

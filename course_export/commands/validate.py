@@ -56,7 +56,10 @@ def _print(report, out):
     errors = ngettext("{count} error", "{count} errors", len(report.errors)).format(count=len(report.errors))
     warnings = ngettext("{count} warning", "{count} warnings", len(report.warnings)).format(
         count=len(report.warnings))
-    course = report.course_id or _("(no course key)")
-    out.write(_("{course}: {blocks}; {errors}, {warnings}.").format(
-        course=course, blocks=blocks, errors=errors, warnings=warnings) + "\n")
+    if report.course_id:
+        out.write(_("{course}: {blocks}; {errors}, {warnings}.").format(
+            course=report.course_id, blocks=blocks, errors=errors, warnings=warnings) + "\n")
+    else:  # the course could not be read: nothing was counted, and there is no key to name
+        out.write(_("The course could not be read: {errors}, {warnings}.").format(
+            errors=errors, warnings=warnings) + "\n")
     out.write((_("Ready for import.") if report.ok else _("Not ready for import: fix the errors above.")) + "\n")

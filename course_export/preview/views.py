@@ -17,9 +17,11 @@ from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.csrf import ensure_csrf_cookie
 from lxml import etree
 
+from .. import i18n
 from ..olx import custom_element
 from ..source import read_course
 from ..spec import CustomBlock, SourceError
@@ -33,6 +35,7 @@ class Loaded:
 
     source: Path
     signature: tuple
+    language: str = ""  # the problems are said in the preview's language
     course: object = None
     problems: tuple = ()
     units: list = field(default_factory=list)  # [(chapter, unit)] in course order
@@ -55,11 +58,12 @@ def _signature(folder: Path):
     return tuple(entries)
 
 
-def _load(source: Path, signature):
+def _load(source: Path, signature, language):
     from workbench.runtime import WORKBENCH_KVS  # pylint: disable=import-outside-toplevel
     from workbench.scenarios import SCENARIOS, add_xml_scenario, get_scenarios  # pylint: disable=import-outside-toplevel
 
-    loaded = Loaded(source, signature)
+    loaded = Loaded(source, signature, language)
+    i18n.activate(language)  # not the environment's: the page around the problems is in this language
     try:
         loaded.course = read_course(source)
     except SourceError as error:
@@ -88,10 +92,11 @@ def current():
     if not source:
         return None
     source = Path(source)
+    language = translation.get_language() or settings.LANGUAGE_CODE
     with _lock:
         loaded, signature = _state["loaded"], _signature(source)
-        if loaded is None or loaded.source != source or loaded.signature != signature:
-            loaded = _state["loaded"] = _load(source, signature)
+        if loaded is None or (loaded.source, loaded.signature, loaded.language) != (source, signature, language):
+            loaded = _state["loaded"] = _load(source, signature, language)
     return loaded
 
 
@@ -114,7 +119,16 @@ def home(request):
         return render(request, "kkn_preview/problems.html", {"problems": loaded.problems, "source": loaded.source})
     return render(request, "kkn_preview/home.html", {
         "course": loaded.course, "outline": _outline(loaded), "student_id": _student(request),
+        "effort": _effort(loaded.course.about.effort),
     })
+
+
+def _effort(text):
+    """``"6:30"`` (hours:minutes per week, as Studio stores it) -> ``{"hours": 6, "minutes": 30}``."""
+    if not text:
+        return None
+    hours, _sep, minutes = text.partition(":")
+    return {"hours": int(hours), "minutes": int(minutes or 0)}
 
 
 @ensure_csrf_cookie
@@ -142,6 +156,8 @@ def unit(request, url_name):
         "course": loaded.course, "chapter": chapter, "unit": shown, "parts": parts, "student_id": student,
         "head_html": "".join(head), "foot_html": "".join(foot), "outline": _outline(loaded, shown.url_name),
         "previous": previous, "following": following,
+        "title_in_block": any(isinstance(c, CustomBlock) and c.fields.get("display_name") == shown.title
+                              for c in shown.components[:1]),
     })
 
 
