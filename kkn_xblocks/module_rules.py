@@ -166,6 +166,22 @@ def completion_met(rule, task_submitted, self_check_passed):
     return task_submitted and self_check_passed
 
 
+def safe_link(url):
+    """A module link fit for an href: http(s) or a path on this site; anything else is dropped."""
+    if isinstance(url, str) and (re.match(r"^https?://\S+$", url) or re.match(r"^/(?!/)\S*$", url)):
+        return url
+    return ""
+
+
+def bad_links_problem(links, gettext):
+    """What is wrong with a ``{module id: link}`` field, or "" (the module and the exam link modules)."""
+    bad = sorted(k for k, url in (links or {}).items() if not safe_link(url))
+    if not bad:
+        return ""
+    return gettext(_("A link must start with https:// (or http://, or / for a page on this site): {ids}.")).format(
+        ids=", ".join(bad))
+
+
 def module_problems(values, gettext):
     """Cross-field checks of the module's settings: {field: translated message}."""
     problems = {}
@@ -174,6 +190,14 @@ def module_problems(values, gettext):
     modules = values.get("programme_modules") or []
     if modules and values.get("module_id") not in modules:
         problems["programme_modules"] = gettext(_("List this module\u2019s own id ({id}) among the programme\u2019s modules.")).format(id=values.get("module_id"))
+    for field in ("module_titles", "module_links"):
+        extra = sorted(set(values.get(field) or {}) - set(modules or [values.get("module_id")]))
+        if extra:
+            problems[field] = gettext(_("These modules are not among the programme\u2019s modules: {ids}.")).format(
+                ids=", ".join(extra))
+    bad = bad_links_problem(values.get("module_links"), gettext)
+    if bad and "module_links" not in problems:
+        problems["module_links"] = bad
     rule = values.get("completion_rule")
     if rule in (CompletionRule.SELF_CHECK, CompletionRule.TASK_AND_SELF_CHECK) and not values.get("self_check"):
         problems["completion_rule"] = gettext(_("This rule needs a self-check: add questions, or choose \u201cSubmit the development task\u201d."))
