@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .archive import write_archive
+from .i18n import _
 from .olx import TOP, olx_files, write_tree
 from .source import read_course, read_programme
 from .spec import Course, Programme
@@ -147,3 +148,39 @@ def _write_json(value, path: Path) -> Path:
     temporary.write_text(data, encoding="utf-8")
     os.replace(temporary, path)
     return path
+
+
+class NotAProgramme(ValueError):
+    """The path is no programme manifest (nor a folder holding exactly one); the message says why."""
+
+
+def programme_manifest_path(path):
+    """The programme manifest ``path`` names: the file itself, or the one in a build folder; None when
+    ``path`` is neither (then it is one course)."""
+    path = Path(path)
+    if path.is_file() and path.name.endswith(".programme.json"):
+        return path
+    if path.is_dir() and not (path / "course.xml").exists() and not (path / "course.yaml").exists():
+        found = sorted(path.glob("*.programme.json"))
+        if len(found) > 1:
+            raise NotAProgramme(_("{folder} holds several programme manifests ({names}). Name the one to use.").format(
+                folder=path, names=", ".join(p.name for p in found)))
+        return found[0] if found else None
+    return None
+
+
+def load_programme_manifest(path):
+    """The programme manifest's courses, each with its archive's path: ``(data, [(entry, archive)])``."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        courses = data["courses"]
+        entries = [(entry, path.parent / entry["archive"]) for entry in courses
+                   if isinstance(entry["course_id"], str) and isinstance(entry["archive"], str)]
+        if not courses or len(entries) != len(courses) or any(Path(e["archive"]).name != e["archive"]
+                                                               for e, _a in entries):
+            raise ValueError
+    except (OSError, ValueError, KeyError, TypeError):
+        raise NotAProgramme(_("{path} is not a programme manifest written by kkn-course build. Build the programme "
+                              "again (kkn-course build SOURCE).").format(path=path)) from None
+    return data, entries
