@@ -163,5 +163,6 @@ def _with_facts(course, catalogue, module_price, block=None):
     if not lines:
         return course.about
     items = "".join(f"<li>{escape(line, quote=False)}</li>" for line in lines)
-    facts = f'<h2>{escape(gettext("Price and length"), quote=False)}</h2><ul class="kkn-catalogue">{items}</ul>'
+    heading = escape(gettext("Price and length"), quote=False)
+    facts = f'<h2>{heading}</h2><ul class="kkn-catalogue">{items}</ul>'
     return dataclasses.replace(course.about, facts=facts)
