@@ -109,8 +109,7 @@ class _Reader:
         self.assets = self._assets()
         about = self._about(fields.mapping("about"))
         dates = (start, end) if start and end and end > start else None
-        course_id = f"course-v1:{key['org']}+{key['number']}+{key['run']}" if all(key.values()) else ""
-        context = _Context(course_id, programme_id, programme_title, dates, language or "sv")
+        context = _Context(programme_id, programme_title, dates, language or "sv")
         exam_run = self._course_run(fields.mapping("exam_course"), price=False)
         modules = self._modules(context)
         meetings = self._meetings(context)
@@ -694,8 +693,7 @@ class _Names(NamedTuple):
 class _Context:
     """What later parts of the source need from earlier ones."""
 
-    def __init__(self, course_id, programme_id, programme_title, dates, language):
-        self.course_id = course_id
+    def __init__(self, programme_id, programme_title, dates, language):
         self.programme_id = programme_id
         self.programme_title = programme_title
         self.dates = dates

@@ -8,8 +8,12 @@ import argparse
 import hashlib
 import json
 import sys
+import tempfile
+from pathlib import Path
 
-from ..build import NotAProgramme, load_programme_manifest, programme_manifest_path
+from ..build import NotAProgramme, build_programme, load_programme_manifest, programme_manifest_path
+from ..source import COURSE_FILE, read_programme
+from ..spec import SourceError
 from ..i18n import _, ngettext
 from ..validation import ERROR, NotACourse, validate_archive, validate_path
 
@@ -38,6 +42,10 @@ def run(options, *, stdout=None, stderr=None):
         manifest = programme_manifest_path(options.path)
         if manifest is not None:
             return _run_programme(options, manifest, stdout, stderr)
+        if _packaged_by_module(options.path):
+            with tempfile.TemporaryDirectory(prefix="kkn-validate-") as out:
+                built = build_programme(Path(options.path), out)
+                return _run_programme(options, built.manifest, stdout, stderr)
         report = validate_path(options.path)
     except (NotACourse, NotAProgramme) as error:
         if options.json:
@@ -67,6 +75,17 @@ def _print(report, out):
     out.write(_("{course}: {blocks}; {errors}, {warnings}.").format(
         course=course, blocks=blocks, errors=errors, warnings=warnings) + "\n")
     out.write((_("Ready for import.") if report.ok else _("Not ready for import: fix the errors above.")) + "\n")
+
+
+def _packaged_by_module(path):
+    """A source whose course.yaml packages it a course per module: each course is validated.
+    (A source with problems goes the usual way, which reports them.)"""
+    if not (Path(path) / COURSE_FILE).is_file():
+        return False
+    try:
+        return read_programme(path).packaging == "modules"
+    except SourceError:
+        return False
 
 
 def _run_programme(options, manifest, stdout, stderr):

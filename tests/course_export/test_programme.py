@@ -140,3 +140,11 @@ def test_the_cli_builds_validates_a_programme_and_the_default_stays_one_course(t
     # An archive that is not the one the manifest lists is caught.
     shutil.copy(tmp_path / "one" / "KKN-NLU101-2027.tar.gz", tmp_path / "out" / "KKN-NLU101-M2-2027.tar.gz")
     assert main(["validate", str(tmp_path / "out" / "naringslivsutvecklare.programme.json")]) == 1
+
+
+def test_validate_checks_each_course_of_a_source_packaged_by_module(example, capsys):
+    edit(example / "course.yaml", "packaging: course", "packaging: modules")
+    assert main(["validate", str(example), "--json"]) == 0
+    outcome = json.loads(capsys.readouterr().out)
+    assert outcome["ok"] and len(outcome["courses"]) == 7
+    assert all(course["matches_manifest"] for course in outcome["courses"])
