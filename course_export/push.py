@@ -765,9 +765,7 @@ def run(options, *, environ=None, stdout=None, stderr=None, tune=None, validate=
             raise PushFailure("settings", _("--course-id is required when pushing one archive."),
                               _("Give the course key shown in Studio's address bar, e.g. --course-id "
                                 "course-v1:ORG+NUMBER+RUN."))
-        settings = push_config.load_settings(options, environ, warn=lambda text: stderr.write(text + "\n"))
-        if tune:
-            settings = dataclasses.replace(settings, **tune)
+        settings = _settings(options, environ, stderr, tune)
         result = push(options, settings, console, validate or _validator(), sleep=sleep, clock=clock)
     except ConfigError as error:
         failure = PushFailure("settings", str(error))
@@ -784,6 +782,11 @@ def run(options, *, environ=None, stdout=None, stderr=None, tune=None, validate=
     else:
         _report_failure(console, stderr, failure)
     return 0 if failure is None else failure.exit_code
+
+
+def _settings(options, environ, stderr, tune):
+    settings = push_config.load_settings(options, environ, warn=lambda text: stderr.write(text + "\n"))
+    return dataclasses.replace(settings, **tune) if tune else settings
 
 
 def _report_failure(console, stderr, failure):
@@ -805,9 +808,7 @@ def _run_programme(options, manifest, environ, stdout, stderr, console, tune, va
             raise PushFailure("settings", _("--course-id and --resume do not go with a programme manifest."),
                               _("Leave them out: the manifest names each course, and a push run again continues "
                                 "where the last one stopped."))
-        settings = push_config.load_settings(options, environ, warn=lambda text: stderr.write(text + "\n"))
-        if tune:
-            settings = dataclasses.replace(settings, **tune)
+        settings = _settings(options, environ, stderr, tune)
         programme_options = argparse.Namespace(**{**vars(options), "archive": str(manifest)})
         result = push_programme(programme_options, settings, console, validate or _validator(), sleep=sleep,
                                 clock=clock)

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from .module_rules import bad_links_problem, parse_module_ids, safe_link  # noqa: F401 (safe_link: part of these rules too)
+from .module_rules import module_lines_problems, parse_module_ids, safe_link  # noqa: F401 (safe_link: part of these rules too)
 from .studio import AuthorError
 
 SINGLE, MULTIPLE, TRUEFALSE = "single", "multiple", "truefalse"
@@ -661,15 +661,8 @@ def exam_problems(values, gettext):
         problems["draw_count"] = gettext(_(
             "The exam draws {count} questions but the bank has only {bank}. Draw fewer, or 0 for all.")).format(
             count=values["draw_count"], bank=len(questions))
-    required = values.get("required_modules") or []
-    for field in ("module_titles", "module_links"):
-        extra = sorted(set(values.get(field) or {}) - set(required))
-        if extra:
-            problems[field] = gettext(_("These modules are not among the required modules: {ids}.")).format(
-                ids=", ".join(extra))
-    bad = bad_links_problem(values.get("module_links"), gettext)
-    if bad and "module_links" not in problems:
-        problems["module_links"] = bad
+    problems.update(module_lines_problems(values, values.get("required_modules") or [], gettext(_(
+        "These modules are not among the required modules: {ids}.")), gettext))
     if "review_policy" in values and values["review_policy"] not in Review.POLICIES:
         problems["review_policy"] = gettext(_("Choose one of the listed options."))
     return problems
