@@ -300,6 +300,10 @@ class _Reader:
             numbers.setdefault(number, file)
         title = fields.text("title", required=True)
         start = self._inside_course(fields, "start", context)
+        run = context.module_runs.get(module_id)
+        if start and run and not (run.start or start) <= start <= (run.end or start):
+            fields.error("start", _("The module opens outside the dates of its own course (course.start and "
+                                    "course.end)."), _("Move it inside them, or change the course dates."))
         task = fields.mapping("task", required=True)
         task_prompt, task_min_words = None, None
         if task is not None:

@@ -148,3 +148,12 @@ def test_validate_checks_each_course_of_a_source_packaged_by_module(example, cap
     outcome = json.loads(capsys.readouterr().out)
     assert outcome["ok"] and len(outcome["courses"]) == 7
     assert all(course["matches_manifest"] for course in outcome["courses"])
+
+
+def test_a_module_opening_outside_its_own_course_dates_is_refused(example):
+    edit(example / "modules/03-etablering/module.yaml", "weeks: 3\n",
+         "weeks: 3\nstart: 2027-02-01\ncourse:\n  start: 2027-03-01\n  end: 2027-05-31\n")
+    with pytest.raises(SourceError) as raised:
+        read_programme(example, "modules")
+    assert [(p.location.file, p.location.key) for p in raised.value.problems] == [
+        ("modules/03-etablering/module.yaml", "start")]
