@@ -71,10 +71,11 @@ def assemble(whole: Course, plan: Plan) -> Programme:
         number, run = keys[block.url_name]
         courses.append(_course(linked, plan, plan.module_runs.get(block.url_name, CourseRun()), number, run,
                                (chapter, *meetings.get(block.url_name, ())), "module", block))
-    exam_chapters = tuple(c for c in linked.chapters if c.kind == "exam")
+    exam_chapters = (*(c for c in linked.chapters if c.kind == "exam"), *meetings.get("", ()))
     exam_run = plan.exam_run
-    courses.append(_course(linked, plan, exam_run, exam_run.number or f"{whole.number}-{EXAM_SUFFIX}",
-                           exam_run.run or whole.run, (*exam_chapters, *meetings.get("", ())), "exam", None))
+    if exam_chapters:  # a programme without an exam, whose meetings all belong to modules, has no more
+        courses.append(_course(linked, plan, exam_run, exam_run.number or f"{whole.number}-{EXAM_SUFFIX}",
+                               exam_run.run or whole.run, exam_chapters, "exam", None))
     return Programme(whole.programme_id, plan.title or whole.title, plan.packaging, tuple(courses), plan.catalogue)
 
 

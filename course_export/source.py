@@ -61,7 +61,25 @@ def read_programme(folder, packaging=None) -> Programme:
     course = reader.course()
     if problems.found:
         raise SourceError(problems.found)
-    return assemble(course, reader.plan)
+    programme = assemble(course, reader.plan)
+    _check_course_keys(programme, problems)
+    if problems.found:
+        raise SourceError(problems.found)
+    return programme
+
+
+def _check_course_keys(programme, problems):
+    """Each course of a programme needs a key of its own (its archive is named after it, and Studio
+    would import one over the other)."""
+    first = {}
+    for course in programme.courses:
+        where = course.chapters[0].where if course.kind == "module" else Location(COURSE_FILE, None, "exam_course")
+        if course.course_id in first:
+            problems.add(Location(where.file, None, "course.number" if course.kind == "module" else "exam_course"),
+                         _("The course {course} is also made for {other}.").format(course=course.course_id,
+                                                                                   other=first[course.course_id]),
+                         _("Give each module's course (and the exam's) its own number or run."))
+        first.setdefault(course.course_id, where.file)
 
 
 class _Reader:

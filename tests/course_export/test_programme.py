@@ -157,3 +157,12 @@ def test_a_module_opening_outside_its_own_course_dates_is_refused(example):
         read_programme(example, "modules")
     assert [(p.location.file, p.location.key) for p in raised.value.problems] == [
         ("modules/03-etablering/module.yaml", "start")]
+
+
+def test_two_courses_with_one_key_are_refused(example):
+    edit(example / "modules/02-foretagsservice/module.yaml", "weeks: 3\n", "weeks: 3\ncourse:\n  number: NLU101-M1\n")
+    with pytest.raises(SourceError) as raised:
+        read_programme(example, "modules")
+    (problem,) = raised.value.problems
+    assert (problem.location.file, problem.location.key) == ("modules/02-foretagsservice/module.yaml", "course.number")
+    assert "course-v1:KKN+NLU101-M1+2027" in problem.message and "01-kommunens-roll" in problem.message
