@@ -142,7 +142,8 @@ class _Writer:
 
     def about(self, course):
         about = course.about
-        for name, text in (("short_description", about.short_description), ("overview", about.overview),
+        # The catalogue facts close the overview: Studio's about page has no field of their own.
+        for name, text in (("short_description", about.short_description), ("overview", about.overview + about.facts),
                            ("effort", about.effort), ("duration", about.duration), ("price", about.price)):
             if text:
                 data = text if name == "overview" else escape(text, quote=False)  # overview: sanitised HTML

@@ -20,9 +20,10 @@ from kkn_xblocks.studio import AuthorError
 
 from .i18n import _, block_gettext, course_gettext, ngettext
 from .loading import AUTHOR_ZONE, Fields, Problems, is_md_reference
+from .programme import Plan, assemble
 from .spec import (
-    URL_NAME, About, Asset, Chapter, Choice, Course, CustomBlock, Grader, Html, Location, Problem, SourceError,
-    Subsection, Unit, Video,
+    PACKAGINGS, URL_NAME, About, Asset, Catalogue, Chapter, Choice, Course, CourseRun, CustomBlock, Discount, Grader,
+    Html, Location, Problem, Programme, SourceError, Subsection, Unit, Video,
 )
 
 COURSE_FILE = "course.yaml"
@@ -43,26 +44,53 @@ _FIRST_HEADING = re.compile(r"^\s*#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
 def read_course(folder) -> Course:
-    """Read and check the course source in ``folder``; ``SourceError`` lists every problem found."""
+    """The programme in ``folder`` as one course, whatever its packaging (the local runtime's
+    default); ``SourceError`` lists every problem found."""
+    return read_programme(folder, packaging="course").courses[0]
+
+
+def read_programme(folder, packaging=None) -> Programme:
+    """Read and check the source in ``folder`` and package it as course.yaml says (or as
+    ``packaging`` overrides: "course" or "modules"); ``SourceError`` lists every problem found."""
     root = Path(folder).resolve()
     problems = Problems(root)
     if not (root / COURSE_FILE).is_file():
         problems.add(Location(COURSE_FILE), _("{folder} is not a course source: it has no course.yaml.").format(
             folder=folder), _("Run the command on the course's folder, or create one with \u201ckkn-course new\u201d."))
         raise SourceError(problems.found)
-    reader = _Reader(root, problems)
+    reader = _Reader(root, problems, packaging)
     course = reader.course()
     if problems.found:
         raise SourceError(problems.found)
-    return course
+    programme = assemble(course, reader.plan)
+    _check_course_keys(programme, problems)
+    if problems.found:
+        raise SourceError(problems.found)
+    return programme
+
+
+def _check_course_keys(programme, problems):
+    """Each course of a programme needs a key of its own (its archive is named after it, and Studio
+    would import one over the other)."""
+    first = {}
+    for course in programme.courses:
+        where = course.chapters[0].where if course.kind == "module" else Location(COURSE_FILE, None, "exam_course")
+        if course.course_id in first:
+            problems.add(Location(where.file, None, "course.number" if course.kind == "module" else "exam_course"),
+                         _("The course {course} is also made for {other}.").format(course=course.course_id,
+                                                                                   other=first[course.course_id]),
+                         _("Give each module's course (and the exam's) its own number or run."))
+        first.setdefault(course.course_id, where.file)
 
 
 class _Reader:
     """One reading of a source folder: the course file, then modules, meetings, exam and assets."""
 
-    def __init__(self, root: Path, problems: Problems):
+    def __init__(self, root: Path, problems: Problems, packaging=None):
         self.root = root
         self.problems = problems
+        self.packaging = packaging
+        self.plan = Plan()
         self.assets = {}
         self.url_names = {}  # url_name -> where it was first used, for duplicates
         self.block_gettext = block_gettext()
@@ -74,8 +102,9 @@ class _Reader:
             return None
         fields = Fields(self.problems, data, COURSE_FILE, self.root)
         fields.known("org", "number", "run", "title", "language", "start", "end", "pacing", "programme",
-                     "certificates", "grading", "about")
+                     "certificates", "grading", "about", "packaging", "exam_course")
         key = {part: self._course_key_part(fields, part) for part in ("org", "number", "run")}
+        packaging = fields.choice("packaging", PACKAGINGS, "course")
         title = fields.text("title", required=True)
         language = fields.text("language", default="sv", limit=16)
         if language and not _LANGUAGE.match(language):
@@ -88,17 +117,19 @@ class _Reader:
         pacing = fields.choice("pacing", ("self", "instructor"), "self")
         programme = fields.mapping("programme", required=True)
         programme_id = programme_title = None
+        catalogue = Catalogue()
         if programme is not None:
-            programme.known("id", "title")
+            programme.known("id", "title", "price", "weeks", "discounts")
             programme_id = programme.ident("id", lowercase=True)
             programme_title = programme.text("title", default="") or title
+            catalogue = self._catalogue(programme)
         certificates = fields.boolean("certificates", True)
         graders, pass_cutoff = self._grading(fields.mapping("grading", required=True))
         self.assets = self._assets()
         about = self._about(fields.mapping("about"))
         dates = (start, end) if start and end and end > start else None
-        course_id = f"course-v1:{key['org']}+{key['number']}+{key['run']}" if all(key.values()) else ""
-        context = _Context(course_id, programme_id, programme_title, dates, language or "sv")
+        context = _Context(programme_id, programme_title, dates, language or "sv")
+        exam_run = self._course_run(fields.mapping("exam_course"), price=False)
         modules = self._modules(context)
         meetings = self._meetings(context)
         exam = self._exam(context, graders)
@@ -106,6 +137,8 @@ class _Reader:
             self._check_graders_used(fields, graders, exam)
         if self.problems.found:
             return None
+        self.plan = Plan(packaging=self.packaging or packaging, title=programme_title, catalogue=catalogue,
+                         module_runs=context.module_runs, exam_run=exam_run, meeting_modules=context.meeting_modules)
         return Course(
             org=key["org"], number=key["number"], run=key["run"], title=title, start=start, end=end,
             programme_id=programme_id, chapters=tuple(modules + meetings + exam), graders=graders,
@@ -115,8 +148,8 @@ class _Reader:
         )
 
     @staticmethod
-    def _course_key_part(fields, part):
-        value = fields.text(part, required=True, limit=1000)
+    def _course_key_part(fields, part, required=True):
+        value = fields.text(part, required=required, default=None, limit=1000)
         # the run is also the course's url_name, which may not hold "."
         if part == "run" and value is not None and not URL_NAME.match(value):
             fields.error(part, _("\u201c{value}\u201d cannot be part of a course key.").format(value=value[:80]),
@@ -169,6 +202,32 @@ class _Reader:
             effort=effort or "", duration=about.text("duration", default="") or "",
             price=about.text("price", default="") or "",
         )
+
+    def _catalogue(self, programme):
+        """The programme's price, length and member discounts (course.yaml ``programme``)."""
+        discounts = []
+        for item, _index in programme.items("discounts"):
+            item.known("percent", "members_of")
+            percent = item.integer("percent", minimum=1, maximum=100, required=True)
+            who = item.text("members_of", required=True, limit=200)
+            if percent is not None and who is not None:
+                discounts.append(Discount(percent, who))
+        return Catalogue(price=programme.integer("price", minimum=0, maximum=10_000_000),
+                         weeks=programme.integer("weeks", minimum=1, maximum=520), discounts=tuple(discounts))
+
+    def _course_run(self, fields, price=True):
+        """A module's or the exam's own course (``course`` in module.yaml, ``exam_course``)."""
+        if fields is None:
+            return CourseRun()
+        fields.known("number", "run", "title", "start", "end", "about", *(("price",) if price else ()))
+        number, run = (self._course_key_part(fields, part, required=False) for part in ("number", "run"))
+        start, end = fields.date("start"), fields.date("end")
+        if start and end and end <= start:
+            fields.error("end", _("The course ends before it starts."), _("Set \u201cend\u201d after \u201cstart\u201d."))
+        about = self._about(fields.mapping("about")) if fields.has("about") else None
+        return CourseRun(number=number or "", run=run or "", title=fields.text("title", default="") or "",
+                         start=start, end=end, about=about,
+                         price=fields.integer("price", minimum=0, maximum=10_000_000) if price else None)
 
     def _check_graders_used(self, fields, graders, exam):
         used = {sub.format for chapter in exam for sub in chapter.subsections if sub.graded}
@@ -253,8 +312,10 @@ class _Reader:
         file = self.problems.name(path / MODULE_FILE)
         fields = Fields(self.problems, data, file, path)
         fields.known("id", "version", "number", "title", "weeks", "start", "completion", "introduction", "outcomes",
-                     "knowledge", "inspiration", "task", "reading", "self_check", "units")
+                     "knowledge", "inspiration", "task", "reading", "self_check", "units", "course")
         module_id = fields.ident("id", lowercase=True)
+        if module_id:
+            context.module_runs[module_id] = self._course_run(fields.mapping("course"))
         number = fields.integer("number", minimum=1, maximum=999, required=True)
         if number is not None:
             if number in numbers:
@@ -263,6 +324,10 @@ class _Reader:
             numbers.setdefault(number, file)
         title = fields.text("title", required=True)
         start = self._inside_course(fields, "start", context)
+        run = context.module_runs.get(module_id)
+        if start and run and not (run.start or start) <= start <= (run.end or start):
+            fields.error("start", _("The module opens outside the dates of its own course (course.start and "
+                                    "course.end)."), _("Move it inside them, or change the course dates."))
         task = fields.mapping("task", required=True)
         task_prompt, task_min_words = None, None
         if task is not None:
@@ -462,8 +527,14 @@ class _Reader:
             return None
         fields = Fields(self.problems, data, self.problems.name(path), path.parent)
         fields.known("id", "title", "introduction", "sessions", "regions", "municipalities", "required_roles",
-                     "code_step_seconds", "opens_minutes_before", "late_after_minutes", "weight")
+                     "code_step_seconds", "opens_minutes_before", "late_after_minutes", "weight", "module")
         meeting_id = fields.ident("id", lowercase=True)
+        module_id = fields.text("module", default="", limit=100)
+        if module_id and module_id not in context.module_titles:
+            fields.error("module", _("\u201c{id}\u201d is not the id of a module of this programme.").format(id=module_id),
+                         _("Use one of: {types}.").format(types=", ".join(context.module_titles) or "-"))
+        elif module_id and meeting_id:
+            context.meeting_modules[meeting_id] = module_id
         sessions = [self._session(item, context) for item, _index in fields.items("sessions", required=True)]
         regions = fields.strings("regions", limit=checkin_rules.MAX_NAME_CHARS)
         if regions == [] and None not in sessions:
@@ -572,9 +643,6 @@ class _Reader:
             "exam_id": exam_id,
             "required_modules": module_ids,
             "module_titles": {module_id: context.module_titles[module_id] for module_id in module_ids},
-            # the LMS's jump-to link opens the module wherever it sits in the course outline
-            "module_links": {module_id: f"/courses/{context.course_id}/jump_to_id/{module_id}"
-                             for module_id in module_ids},
             "introduction": self._block_text(fields, "introduction"),
             "questions": questions,
             "min_meetings": min_meetings,
@@ -675,8 +743,7 @@ class _Names(NamedTuple):
 class _Context:
     """What later parts of the source need from earlier ones."""
 
-    def __init__(self, course_id, programme_id, programme_title, dates, language):
-        self.course_id = course_id
+    def __init__(self, programme_id, programme_title, dates, language):
         self.programme_id = programme_id
         self.programme_title = programme_title
         self.dates = dates
@@ -684,6 +751,8 @@ class _Context:
         self.module_ids = []
         self.module_titles = {}
         self.meeting_count = 0
+        self.module_runs = {}  # module id -> CourseRun
+        self.meeting_modules = {}  # meeting id -> module id
 
 
-__all__ = ["read_course", "SourceError", "URL_NAME"]
+__all__ = ["read_course", "read_programme", "SourceError", "URL_NAME"]

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from contextlib import contextmanager
 import hashlib
 import io
+import re
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -26,6 +27,13 @@ CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def _(text):
     """Mark a msgid for extraction; translated where it is shown."""
     return text
+
+
+# The local runtime (the xblock-sdk workbench) knows no courses: its usage ids are plain strings.
+# The course preview starts each block's usage id with its course key, "course-v1:ORG+NUMBER+RUN."
+# (a run holds no "."), so the blocks see the courses of a programme there as they do in the LMS,
+# where the usage key's ``context_key`` is the course.
+LOCAL_COURSE_USAGE = re.compile(r"^(course-v1:[^+/\s]+\+[^+/\s]+\+[A-Za-z0-9_-]+)\.")
 
 
 def kkn_services(cls):
@@ -88,8 +96,12 @@ class KknBlockMixin:
 
     @property
     def course_key_str(self):
-        key = getattr(self.scope_ids.usage_id, "context_key", None)
-        return str(key) if key is not None else ""
+        usage_id = self.scope_ids.usage_id
+        key = getattr(usage_id, "context_key", None)
+        if key is not None:
+            return str(key)
+        local = LOCAL_COURSE_USAGE.match(str(usage_id))
+        return local.group(1) if local else ""
 
     def dom_id(self, name):
         """An element id unique to this block instance on any page."""

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from .module_rules import parse_module_ids
+from .module_rules import module_lines_problems, parse_module_ids, safe_link  # noqa: F401 (safe_link: part of these rules too)
 from .studio import AuthorError
 
 SINGLE, MULTIPLE, TRUEFALSE = "single", "multiple", "truefalse"
@@ -656,13 +656,6 @@ def module_lines_to_text(values):
     return "\n".join(f"{key} | {value}" for key, value in (values or {}).items())
 
 
-def safe_link(url):
-    """A module link fit for an href: http(s) or a path on this site; anything else is dropped."""
-    if isinstance(url, str) and (re.match(r"^https?://\S+$", url) or re.match(r"^/(?!/)\S*$", url)):
-        return url
-    return ""
-
-
 def parse_weight(text, gettext):
     cleaned = (text or "").strip().replace(",", ".")
     try:
@@ -693,18 +686,8 @@ def exam_problems(values, gettext):
         problems["draw_count"] = gettext(_(
             "The exam draws {count} questions but the bank has only {bank}. Draw fewer, or 0 for all.")).format(
             count=values["draw_count"], bank=len(questions))
-    required = values.get("required_modules") or []
-    for field in ("module_titles", "module_links"):
-        extra = sorted(set(values.get(field) or {}) - set(required))
-        if extra:
-            problems[field] = gettext(_("These modules are not among the required modules: {ids}.")).format(
-                ids=", ".join(extra))
-    links = values.get("module_links") or {}
-    bad = sorted(k for k, url in links.items() if not safe_link(url))
-    if bad and "module_links" not in problems:
-        problems["module_links"] = gettext(_(
-            "A link must start with https:// (or http://, or / for a page on this site): {ids}.")).format(
-            ids=", ".join(bad))
+    problems.update(module_lines_problems(values, values.get("required_modules") or [], gettext(_(
+        "These modules are not among the required modules: {ids}.")), gettext))
     if "review_policy" in values and values["review_policy"] not in Review.POLICIES:
         problems["review_policy"] = gettext(_("Choose one of the listed options."))
     return problems

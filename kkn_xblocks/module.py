@@ -16,6 +16,7 @@ from xblock.core import XBlock
 from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 
 from . import clock
+from . import exam_rules
 from . import module_rules as rules
 from .base import KknBlockMixin, kkn_services
 from .handlers import Refusal, json_handler
@@ -51,6 +52,18 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
         display_name=_("Programme modules"),
         help=_("The ids of all modules in the programme, one per line, in order. Progress counts these."),
         scope=Scope.settings, default=[], enforce_type=True,
+    )
+    module_titles = Dict(
+        display_name=_("Module titles"),
+        help=_("Optional. One line per module of the programme: its id, \u201c|\u201d and its title, shown in "
+               "the progress list."),
+        scope=Scope.settings, default={}, enforce_type=True,
+    )
+    module_links = Dict(
+        display_name=_("Module links"),
+        help=_("Optional. One line per module of the programme: its id, \u201c|\u201d and a link to it (its "
+               "course's about page when each module is a course of its own)."),
+        scope=Scope.settings, default={}, enforce_type=True,
     )
     module_id = String(
         display_name=_("Module id"),
@@ -134,6 +147,10 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
         AuthorField("programme_id", required=True, max_chars=64),
         AuthorField("programme_modules", kind="custom", rows=6,
                     to_text=rules.module_ids_to_text, from_text=rules.parse_module_ids),
+        AuthorField("module_titles", kind="custom", rows=6, to_text=exam_rules.module_lines_to_text,
+                    from_text=exam_rules.parse_module_lines),
+        AuthorField("module_links", kind="custom", rows=6, to_text=exam_rules.module_lines_to_text,
+                    from_text=exam_rules.parse_module_lines),
         AuthorField("introduction", kind="markdown"),
         AuthorField("outcomes", kind="lines"),
         AuthorField("knowledge", kind="markdown", rows=12),
@@ -226,6 +243,7 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
             ],
             "reading_list": rules.safe_reading_list(self.reading_list),
             "progress": progress,
+            "progress_modules": self.progress_modules(progress) if progress else [],
             "progress_text": self.progress_text(progress) if progress else "",
             "complete": bool(progress and progress.is_complete(self.module_id)),
             "task_text": submitted[0] if submitted and not self.draft else self.draft,
@@ -248,6 +266,7 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
                 "passed": gettext(_("You passed the self-check: {percent} % right.")),
                 "notPassed": gettext(_("{percent} % right. You need {pass} % to pass; read the module again and retry.")),
                 "complete": gettext(_("This module is complete.")),
+                "moduleDone": gettext(_("complete")),
                 "refreshed": gettext(_("The list has been updated.")),
             },
         })
@@ -336,8 +355,22 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
                 "total": progress.total,
                 "text": self.progress_text(progress),
                 "completed": [c.title or c.module_id for c in progress.completed],
+                "completed_ids": [c.module_id for c in progress.completed],
             },
         }
+
+    def progress_modules(self, progress):
+        """Every module of the programme, done or not, each with its link (its course, when each module
+        is a course of its own): what a learner taking one module sees of the rest."""
+        done = {c.module_id: c for c in progress.completed}
+        return [
+            {"module_id": module_id, "done": module_id in done,
+             "title": self.module_titles.get(module_id) or (done[module_id].title if module_id in done else "")
+             or module_id,
+             "link": rules.safe_link(self.module_links.get(module_id, "")),
+             "current": module_id == self.module_id}
+            for module_id in progress.module_ids
+        ]
 
     def progress_text(self, progress):
         return self.ngettext(

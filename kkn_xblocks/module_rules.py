@@ -180,6 +180,29 @@ def completion_met(rule, task_submitted, self_check_passed):
     return task_submitted and self_check_passed
 
 
+def safe_link(url):
+    """A module link fit for an href: http(s) or a path on this site; anything else is dropped."""
+    if isinstance(url, str) and (re.match(r"^https?://\S+$", url) or re.match(r"^/(?!/)\S*$", url)):
+        return url
+    return ""
+
+
+def module_lines_problems(values, module_ids, unlisted, gettext):
+    """Problems of the ``module_titles`` and ``module_links`` fields (the module's and the exam's):
+    keys not in ``module_ids`` (said with the message ``unlisted``), links that are no links."""
+    problems = {}
+    for field in ("module_titles", "module_links"):
+        extra = sorted(set(values.get(field) or {}) - set(module_ids))
+        if extra:
+            problems[field] = unlisted.format(ids=", ".join(extra))
+    bad = sorted(k for k, url in (values.get("module_links") or {}).items() if not safe_link(url))
+    if bad and "module_links" not in problems:
+        problems["module_links"] = gettext(_(
+            "A link must start with https:// (or http://, or / for a page on this site): {ids}.")).format(
+            ids=", ".join(bad))
+    return problems
+
+
 def module_problems(values, gettext):
     """Cross-field checks of the module's settings: {field: translated message}."""
     problems = {}
@@ -188,6 +211,8 @@ def module_problems(values, gettext):
     modules = values.get("programme_modules") or []
     if modules and values.get("module_id") not in modules:
         problems["programme_modules"] = gettext(_("List this module\u2019s own id ({id}) among the programme\u2019s modules.")).format(id=values.get("module_id"))
+    problems.update(module_lines_problems(values, modules or [values.get("module_id")], gettext(_(
+        "These modules are not among the programme\u2019s modules: {ids}.")), gettext))
     rule = values.get("completion_rule")
     if rule in (CompletionRule.SELF_CHECK, CompletionRule.TASK_AND_SELF_CHECK) and not values.get("self_check"):
         problems["completion_rule"] = gettext(_("This rule needs a self-check: add questions, or choose \u201cSubmit the development task\u201d."))

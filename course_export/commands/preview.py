@@ -3,7 +3,7 @@ import argparse
 import sys
 
 from ..i18n import _
-from ..spec import SourceError
+from ..spec import PACKAGINGS, SourceError
 from .build import report_source_error
 
 
@@ -16,6 +16,9 @@ def register(subparsers):
     parser.add_argument("source", metavar="SOURCE", help=_("the course folder (the one holding course.yaml)"))
     parser.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)"))
     parser.add_argument("--port", type=_port, default=8000, help=_("port to listen on (default: 8000)"))
+    parser.add_argument("--packaging", choices=PACKAGINGS,
+                        help=_("override course.yaml's packaging: one course, or a course per module plus the "
+                               "exam's course"))
     parser.set_defaults(func=run)
     return parser
 
@@ -24,7 +27,7 @@ def run(options, stderr=None):
     from ..preview import AddressInUse, WorkbenchMissing, serve  # pylint: disable=import-outside-toplevel
     stderr = stderr or sys.stderr
     try:
-        serve(options.source, options.host, options.port, stderr=stderr)
+        serve(options.source, options.host, options.port, stderr=stderr, packaging=getattr(options, "packaging", None))
     except SourceError as error:
         report_source_error(error, stderr)
         return 1

@@ -47,20 +47,23 @@ def check_address(host, port):
         raise
 
 
-def serve(source, host="127.0.0.1", port=8000, stderr=None):
-    """Serve the course in ``source`` until interrupted.
+def serve(source, host="127.0.0.1", port=8000, stderr=None, packaging=None):
+    """Serve the programme in ``source`` until interrupted, as one course or a course per module
+    (``packaging`` overrides course.yaml's).
 
     ``SourceError`` if it cannot be read; ``AddressInUse`` if the address is taken;
     ``WorkbenchMissing`` without the ``workbench`` extra.
     """
-    from ..source import read_course  # pylint: disable=import-outside-toplevel
+    from ..source import read_programme  # pylint: disable=import-outside-toplevel
 
     stderr = stderr or sys.stderr
     source = Path(source).resolve()
-    course = read_course(source)
+    programme = read_programme(source, packaging)
     check_workbench()
     check_address(host, port)
     os.environ["KKN_PREVIEW_SOURCE"] = str(source)
+    if packaging:
+        os.environ["KKN_PREVIEW_PACKAGING"] = packaging
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
     import django  # pylint: disable=import-outside-toplevel
     from django.conf import settings  # pylint: disable=import-outside-toplevel
@@ -70,7 +73,7 @@ def serve(source, host="127.0.0.1", port=8000, stderr=None):
     # xblock-sdk ships no migrations for its own app: --run-syncdb creates those tables.
     call_command("migrate", run_syncdb=True, verbosity=0)
     stderr.write(_("Preview of {title} on http://{host}:{port}/kurs/ (Ctrl+C stops it)").format(
-        title=course.title, host=host, port=port) + "\n")
+        title=programme.title, host=host, port=port) + "\n")
     stderr.write(_("Learners' answers in the preview are kept in {database} (set KKN_VAR_DIR to keep them "
                    "elsewhere).").format(database=settings.DATABASES["default"]["NAME"]) + "\n")
     if threading.current_thread() is threading.main_thread():
