@@ -26,12 +26,9 @@ revocation with a reason, and a CSV.
 The browser never sees option ids, right answers or explanations before the review policy
 allows, and never sends anything but her chosen option letters.
 """
-import functools
-import gettext as gettext_module
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from importlib.resources import files
 from zoneinfo import ZoneInfo
 
 import segno
@@ -47,6 +44,7 @@ from . import certificates as ids
 from . import clock
 from . import exam_rules as rules
 from .base import KknBlockMixin, _compiled_template, block_catalog, kkn_services
+from .catalog import translations as _translations
 from .handlers import Refusal, json_handler, json_response
 from .markup import render_markdown
 from .module_rules import module_ids_to_text, parse_module_ids
@@ -62,12 +60,6 @@ def _(text):
     return text
 
 
-@functools.lru_cache(maxsize=4)
-def _translations(language):
-    """The block's own catalog in ``language`` (English is the msgids themselves)."""
-    if language == "en":
-        return gettext_module.NullTranslations()
-    return gettext_module.translation("text", str(files("kkn_xblocks") / "translations"), [language], fallback=True)
 
 
 class _Catalog:
