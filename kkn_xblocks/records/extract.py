@@ -70,7 +70,7 @@ def as_document(extract):
     gettext = translations(DOCUMENT_LANGUAGE).gettext
     kinds = _column_kinds()
     lines = [
-        f"# {gettext(_('Register extract from the programme record'))}",
+        "# " + gettext(_("Register extract from the programme record")),
         "",
         gettext(_("This is everything the programme record holds about the person with the learner key "
                   "{key}, as a learner or as staff.")).format(key=extract["learner_key"]),
@@ -87,7 +87,7 @@ def as_document(extract):
             lines.append(gettext(_("Nothing is stored about you here.")))
             continue
         for number, row in enumerate(rows, 1):
-            lines.append(f"### {gettext(_('Row {number}')).format(number=number)}")
+            lines.append("### " + gettext(_("Row {number}")).format(number=number))
             for column, value in row.items():
                 shown = _value_text(value, kinds.get((table["table"], column)), gettext)
                 lines.append(f"- {gettext(table['columns'][column])}: {shown}")
