@@ -5,6 +5,7 @@ learner, or as the staff member who marked, granted or revoked something), every
 renderings of the one extract: JSON for machines, and a readable document in Swedish.
 """
 import json
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -55,6 +56,11 @@ def extract_learner(learner_key, programme_id=None, now=None):
         "programme_id": programme_id,
         "tables": tables,
     }
+
+
+def file_stem(learner_key):
+    """A file name for the extract that is safe on any system (``local:3`` -> ``registerutdrag-local_3``)."""
+    return "registerutdrag-" + re.sub(r"[^A-Za-z0-9_-]", "_", learner_key)
 
 
 def _plain(row):

@@ -1,7 +1,6 @@
 """``manage.py lms kkn_register_extract <learner key> --output <folder>``: everything the programme
 record holds about one person, as JSON and as a readable Swedish document (GDPR art. 15)."""
 import os
-import re
 import tempfile
 from pathlib import Path
 
@@ -10,11 +9,6 @@ from django.core.management.base import BaseCommand, CommandError
 from kkn_xblocks.records import api
 
 from .. import _, checked_key, gettext, learner_key_argument
-
-
-def extract_file_stem(key):
-    """A file name for the key that is safe on any system (``local:3`` -> ``registerutdrag-local_3``)."""
-    return "registerutdrag-" + re.sub(r"[^A-Za-z0-9_-]", "_", key)
 
 
 def write_whole(path, text):
@@ -44,7 +38,7 @@ class Command(BaseCommand):
             raise CommandError(gettext(_("The folder {folder} does not exist. Create it or give another --output."))
                                .format(folder=folder))
         extract = api.extract_learner(key, programme_id=options["programme"])
-        stem = extract_file_stem(key)
+        stem = api.extract_file_stem(key)
         paths = (folder / f"{stem}.json", folder / f"{stem}.md")
         write_whole(paths[0], api.as_json(extract))
         write_whole(paths[1], api.as_document(extract))
