@@ -22,6 +22,7 @@ SETTING = "KKN_RECORDS_RETENTION_DAYS"
 # are made within three weeks); development-task texts are read by facilitators during the run.
 DEFAULT_DAYS = {
     "TASK_TEXTS": 365,
+    "DRAFTS": 180,  # in the learner's block state: applied by the module block (draft_retention_days)
     "WRONG_CODES": 1,
     "EXAM_ANSWERS": 90,
 }
@@ -49,6 +50,15 @@ def retention_days():
             raise RetentionSettingError(name, value)
         days[name] = value
     return days
+
+
+def draft_retention_days():
+    """Days an unsubmitted draft is kept. A wrong setting never breaks a learner's page: the
+    default applies there, and the retention command names the mistake to the operator."""
+    try:
+        return retention_days()["DRAFTS"]
+    except RetentionSettingError:
+        return DEFAULT_DAYS["DRAFTS"]
 
 
 @dataclass(frozen=True)
