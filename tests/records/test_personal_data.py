@@ -178,3 +178,15 @@ def test_a_blank_key_is_refused_and_changes_nothing(world):
     with pytest.raises(ValueError):
         api.retire_learner("  ")
     assert all_rows() == before
+
+
+def test_a_table_without_key_columns_is_in_the_extract_with_no_rows(world, monkeypatch):
+    """E.g. a table of shared facts: it names nobody, so it lists nothing (not every row)."""
+    import dataclasses  # pylint: disable=import-outside-toplevel
+    from kkn_xblocks.records.models import Participation  # pylint: disable=import-outside-toplevel
+    policy = privacy.POLICIES[Participation]
+    anonymous = dataclasses.replace(policy, subject=None,
+                                    columns={n: privacy.kept(c.label) for n, c in policy.columns.items()})
+    monkeypatch.setitem(privacy.POLICIES, Participation, anonymous)
+    tables = {t["table"]: t["rows"] for t in api.extract_learner(HER["key"])["tables"]}
+    assert tables["kkn_records_participation"] == [] and Participation.objects.count() == 3
