@@ -93,11 +93,12 @@ def as_document(extract):
             lines.append(gettext(_("Nothing is stored about you here.")))
             continue
         for number, row in enumerate(rows, 1):
+            if number > 1:
+                lines.append("")
             lines.append("### " + gettext(_("Row {number}")).format(number=number))
             for column, value in row.items():
                 shown = _value_text(value, kinds.get((table["table"], column)), gettext)
                 lines.append(f"- {gettext(table['columns'][column])}: {shown}")
-            lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -5,10 +5,18 @@ from django.utils import translation
 from kkn_xblocks.catalog import translations
 
 
+def _catalog():
+    """The package's catalog in the language the command runs in (Django's active language, else
+    LANGUAGE_CODE)."""
+    return translations((translation.get_language() or settings.LANGUAGE_CODE or "en").split("-")[0].lower())
+
+
 def gettext(text):
-    """``text`` in the language the command runs in (Django's active language or LANGUAGE_CODE)."""
-    language = (translation.get_language() or settings.LANGUAGE_CODE or "en").split("-")[0].lower()
-    return translations(language).gettext(text)
+    return _catalog().gettext(text)
+
+
+def ngettext(singular, plural, number):
+    return _catalog().ngettext(singular, plural, number)
 
 
 def _(text):

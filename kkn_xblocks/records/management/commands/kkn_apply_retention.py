@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kkn_xblocks.records import api
 
-from .. import _, gettext
+from .. import _, gettext, ngettext
 
 
 class Command(BaseCommand):
@@ -22,13 +22,17 @@ class Command(BaseCommand):
                 "3650 for the keys {keys}. Nothing was removed."
             )).format(name=error.name, value=error.value, keys=", ".join(sorted(api.DEFAULT_DAYS)))) from error
         for rule in done:
-            if rule.cleared:
-                text = _("{model}: {rows} rows older than {days} days had {columns} removed")
-                if options["dry_run"]:
-                    text = _("{model}: {rows} rows older than {days} days would have {columns} removed")
+            if rule.cleared and options["dry_run"]:
+                text = ngettext("{model}: {rows} row older than {days} days would have {columns} removed",
+                                "{model}: {rows} rows older than {days} days would have {columns} removed", rule.rows)
+            elif rule.cleared:
+                text = ngettext("{model}: {rows} row older than {days} days had {columns} removed",
+                                "{model}: {rows} rows older than {days} days had {columns} removed", rule.rows)
+            elif options["dry_run"]:
+                text = ngettext("{model}: {rows} row older than {days} days would be deleted",
+                                "{model}: {rows} rows older than {days} days would be deleted", rule.rows)
             else:
-                text = _("{model}: {rows} rows older than {days} days deleted")
-                if options["dry_run"]:
-                    text = _("{model}: {rows} rows older than {days} days would be deleted")
-            self.stdout.write(gettext(text).format(model=rule.model, rows=rule.rows, days=rule.days,
-                                                   columns=", ".join(rule.cleared)))
+                text = ngettext("{model}: {rows} row older than {days} days deleted",
+                                "{model}: {rows} rows older than {days} days deleted", rule.rows)
+            self.stdout.write(text.format(model=rule.model, rows=rule.rows, days=rule.days,
+                                          columns=", ".join(rule.cleared)))

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kkn_xblocks.records import api
 
-from .. import _, checked_key, gettext, learner_key_argument
+from .. import _, checked_key, gettext, learner_key_argument, ngettext
 
 
 def write_whole(path, text):
@@ -43,5 +43,6 @@ class Command(BaseCommand):
         write_whole(paths[0], api.as_json(extract))
         write_whole(paths[1], api.as_document(extract))
         rows = sum(len(table["rows"]) for table in extract["tables"])
-        self.stdout.write(gettext(_("{rows} rows from {tables} tables written to {json} and {document}")).format(
+        self.stdout.write(ngettext("{rows} row from {tables} tables written to {json} and {document}",
+                                   "{rows} rows from {tables} tables written to {json} and {document}", rows).format(
             rows=rows, tables=len(extract["tables"]), json=paths[0], document=paths[1]))

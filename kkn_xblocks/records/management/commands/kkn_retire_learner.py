@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from kkn_xblocks.records import api
 
-from .. import _, checked_key, gettext, learner_key_argument
+from .. import _, checked_key, gettext, learner_key_argument, ngettext
 
 
 class Command(BaseCommand):
@@ -21,8 +21,10 @@ class Command(BaseCommand):
                               .format(key=key))
             return
         for table, rows in sorted(done.deleted.items()):
-            self.stdout.write(gettext(_("{table}: {rows} rows deleted")).format(table=table, rows=rows))
+            self.stdout.write(ngettext("{table}: {rows} row deleted", "{table}: {rows} rows deleted", rows).format(
+                table=table, rows=rows))
         for table, rows in sorted(done.stripped.items()):
-            self.stdout.write(gettext(_("{table}: {rows} rows stripped of personal data")).format(
+            self.stdout.write(ngettext("{table}: {rows} row stripped of personal data",
+                                       "{table}: {rows} rows stripped of personal data", rows).format(
                 table=table, rows=rows))
         self.stdout.write(gettext(_("{key} is retired from the programme record.")).format(key=key))
