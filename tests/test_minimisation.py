@@ -80,7 +80,8 @@ def test_no_log_record_holds_her_data(journey, caplog):  # pylint: disable=unuse
     assert not leaks
 
 
-def test_published_events_carry_only_what_grades_and_completion_need(journey, published):  # pylint: disable=unused-argument,redefined-outer-name
+# pylint: disable-next=unused-argument,redefined-outer-name
+def test_published_events_carry_only_what_grades_and_completion_need(journey, published):
     assert {kind for _user, kind, _data in published} == {"completion", "grade"}
     for _user, kind, data in published:
         assert set(data) <= EVENT_FIELDS[kind], (kind, data)
@@ -94,7 +95,8 @@ def test_exported_olx_holds_no_learner_data(wb, journey):
         olx = etree.tostring(node, encoding="unicode")
         assert not found_in(olx + olx.replace("&#246;", "ö")), tag
         block = wb.block(usage, "student_1")
-        learner_fields = [name for name, f in block.fields.items() if getattr(f.scope, "user", UserScope.NONE) != UserScope.NONE]
+        learner_fields = [name for name, f in block.fields.items()
+                          if getattr(f.scope, "user", UserScope.NONE) != UserScope.NONE]
         assert learner_fields and not found_in(olx, [f' {name}="' for name in learner_fields]), tag
 
 

@@ -91,6 +91,7 @@ def apply_retention(now=None, dry_run=False):
                         model.objects.filter(pk__in=pks).update(**blank)
                     count = len(pks)
                 else:
-                    count = due.count() if dry_run else due.delete()[1].get(model._meta.label, 0)  # pylint: disable=protected-access
+                    label = model._meta.label  # pylint: disable=protected-access
+                    count = due.count() if dry_run else due.delete()[1].get(label, 0)
             done.append(Removed(model.__name__, rule.setting, days[rule.setting], count, rule.clear))
     return done

@@ -175,7 +175,8 @@ def test_the_extract_command_writes_json_and_the_swedish_document(two_learners, 
     assert data == json.loads(api.as_json(api.extract_learner(HER["key"], now=api.clock.now())))
     assert len(data["tables"]) == len(privacy.declared_models())
     assert all(text in document for text in HER["texts"])
-    assert out.getvalue().startswith(f"{sum(len(t['rows']) for t in data['tables'])} rader från {len(data['tables'])} tabeller skrivna till")
+    rows, tables = sum(len(t["rows"]) for t in data["tables"]), len(data["tables"])
+    assert out.getvalue().startswith(f"{rows} rader från {tables} tabeller skrivna till")
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"registerutdrag-{HER['key']}.json",
                                                           f"registerutdrag-{HER['key']}.md"]
 
