@@ -4,9 +4,11 @@ import json
 
 import pytest
 
-from kkn_xblocks.records import api
+from kkn_xblocks.records import api, privacy
 
-from .conftest import PROGRAMME, make_eligible
+from kkn_xblocks.records.models import Certificate
+
+from .conftest import PROGRAMME, make_eligible, take
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +46,18 @@ def test_everyone_else_gets_a_clear_refusal_and_no_data(wb, exam, user, query, s
     response = wb.get(exam, "register_extract", user=user, query=query)
     body = json.loads(response.content)
     assert (response.status_code, body) == (status, {"error": body["error"]}) and message in body["error"]
+
+
+def test_after_retirement_the_public_verification_still_says_genuine_without_her_name(wb, exam):
+    make_eligible()
+    take(wb, exam)
+    code = Certificate.objects.get().code
+    api.retire_learner("local:student_1")
+    verified = json.loads(wb.unauth_get(exam, "verify_json", query=f"id={code}").content)
+    assert verified == {"id": code, "status": "valid", "name": privacy.HOLDER_NAME_REMOVED,
+                        "programme": "Certifierad näringslivsutvecklare", "issued": "2026-03-10"}
+    html = wb.unauth_get(exam, "verify", query=f"id={code}").content.decode()
+    assert "Certifikatet är äkta och giltigt." in html and "Anna Lindqvist" not in html
+    # The staff overview still counts her attempt and certificate, under no name of hers.
+    staff = wb.render(exam, user="staff")
+    assert code in staff and "Anna Lindqvist" not in staff and "1 deltagare i programmet." in staff
