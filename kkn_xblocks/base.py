@@ -14,7 +14,8 @@ from django.template.backends.django import get_installed_libraries
 from django.utils.translation import get_language, trans_real
 from web_fragments.fragment import Fragment
 from webob import Response
-from xblock.core import XBlock
+from xblock.core import XML_NAMESPACES, XBlock
+from xblock.fields import UserScope
 from xblock.utils.resources import ResourceLoader
 
 from . import identity
@@ -57,6 +58,18 @@ class KknBlockMixin:
 
     def ngettext(self, singular, plural, number):
         return self.i18n.ngettext(singular, plural, number)
+
+    # --- OLX -----------------------------------------------------------------------------------
+    def add_xml_to_node(self, node):
+        """OLX is course content every author and every copy of the course sees: it never carries a
+        learner's state. XBlock writes every field set on the block, so a block bound to a learner
+        (exported by a runtime that loaded it for her) would put her draft into the OLX."""
+        super().add_xml_to_node(node)
+        for name, field in self.fields.items():
+            if getattr(field.scope, "user", UserScope.NONE) != UserScope.NONE:
+                node.attrib.pop(name, None)
+                for element in node.findall(f"{{{XML_NAMESPACES['option']}}}{name}"):
+                    node.remove(element)
 
     # --- who is asking -------------------------------------------------------------------------
     @property

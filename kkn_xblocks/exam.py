@@ -26,12 +26,10 @@ revocation with a reason, and a CSV.
 The browser never sees option ids, right answers or explanations before the review policy
 allows, and never sends anything but her chosen option letters.
 """
-import functools
-import gettext as gettext_module
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from importlib.resources import files
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import segno
@@ -47,6 +45,7 @@ from . import certificates as ids
 from . import clock
 from . import exam_rules as rules
 from .base import KknBlockMixin, _compiled_template, block_catalog, kkn_services
+from .catalog import translations as _translations
 from .handlers import Refusal, json_handler, json_response
 from .markup import render_markdown
 from .module_rules import module_ids_to_text, parse_module_ids
@@ -62,12 +61,6 @@ def _(text):
     return text
 
 
-@functools.lru_cache(maxsize=4)
-def _translations(language):
-    """The block's own catalog in ``language`` (English is the msgids themselves)."""
-    if language == "en":
-        return gettext_module.NullTranslations()
-    return gettext_module.translation("text", str(files("kkn_xblocks") / "translations"), [language], fallback=True)
 
 
 class _Catalog:
@@ -898,7 +891,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             "block": self,
             "message": message,
             "bank_problem": rules.bank_problem(self.questions, gettext),
-            "rows": [self._overview_context(row) for row in rows],
+            "rows": [dict(self._overview_context(row), extract=self._extract_urls(row.learner_key)) for row in rows],
             "learners": [(row.learner_key, row.name or row.learner_key) for row in rows],
             "certificates": [row.certificate.code for row in rows
                              if row.certificate and row.certificate.revoked_at is None],
@@ -906,6 +899,11 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             "csv_url": self.runtime.handler_url(self, "report_csv"),
             "verify_url": self._verify_url(),
         })
+
+    def _extract_urls(self, learner_key):
+        return {kind: self.runtime.handler_url(self, "register_extract",
+                                               query=urlencode({"learner_key": learner_key, "format": kind}))
+                for kind in ("document", "json")}
 
     def _finalise_overdue(self, bank):
         """Attempts whose time ran out while the learner was away: graded now, so reports are true.
@@ -998,6 +996,29 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         message = self.gettext(_("The certificate {id} of {name} has been revoked.")).format(
             id=read.code, name=certificate.name)
         return {"message": message, "html": self._staff_html()}
+
+    @XBlock.handler
+    def register_extract(self, request, suffix=""):
+        """Staff: everything the record holds about one participant of this programme (GDPR art. 15),
+        as JSON (``format=json``) or as a readable Swedish document (``format=document``)."""
+        try:
+            self.require_staff()
+            key = request.GET.get("learner_key", "").strip()
+            kind = request.GET.get("format", "document")
+            if kind not in ("json", "document"):
+                raise Refusal(400, self.gettext(_("Choose the extract as a document or as JSON.")))
+            if not key or len(key) > 64 or not api.is_participant(key, self.programme_id):
+                raise Refusal(404, self.gettext(_(
+                    "This person is not a participant of the programme. Reload the page.")))
+        except Refusal as refusal:
+            return refusal.get_response()
+        extract = api.extract_learner(key, programme_id=self.programme_id)
+        if kind == "json":
+            body, content_type, extension = api.as_json(extract), "application/json", "json"
+        else:
+            body, content_type, extension = api.as_document(extract), "text/markdown", "md"
+        return Response(body.encode("utf-8"), content_type=content_type, charset="utf-8",
+                        content_disposition=f'attachment; filename="{api.extract_file_stem(key)}.{extension}"')
 
     def _reason(self, payload):
         reason = payload.text("reason", MAX_REASON_CHARS)

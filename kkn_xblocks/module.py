@@ -217,6 +217,13 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
         self.emit_completion(1.0)
         self.completion_published = True
 
+    def _discard_old_draft(self):
+        """Drafts live in the learner's block state, not in the record: the retention time for drafts
+        is applied here, when she next opens the module (see docs/personuppgifter.md)."""
+        if self.draft and rules.draft_expired(self.draft_saved_at, api.draft_retention_days(), clock.now()):
+            self.draft = ""
+            self.draft_saved_at = ""
+
     # --- views -----------------------------------------------------------------------------------
     @XBlock.supports("multi_device")  # the LMS asks the view, not the class (XBlock.has_support)
     def student_view(self, context=None):
@@ -224,6 +231,7 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
         gettext = self.gettext
         progress = submitted = None
         if person.known:
+            self._discard_old_draft()
             progress = api.programme_progress(person.key, self.programme_id, self.module_ids)
             submitted = self._task_submitted(person)
             if progress.is_complete(self.module_id) and not self.completion_published:

@@ -217,3 +217,17 @@ def module_problems(values, gettext):
     if rule in (CompletionRule.SELF_CHECK, CompletionRule.TASK_AND_SELF_CHECK) and not values.get("self_check"):
         problems["completion_rule"] = gettext(_("This rule needs a self-check: add questions, or choose \u201cSubmit the development task\u201d."))
     return problems
+
+
+def draft_expired(saved_at, days, now):
+    """True when a draft saved at ``saved_at`` (ISO text, UTC) is older than ``days`` days at
+    ``now``: it is then discarded (retention of drafts, ``KKN_RECORDS_RETENTION_DAYS["DRAFTS"]``).
+    A draft without a readable time is treated as expired: its age cannot be shown to be within."""
+    from datetime import datetime, timedelta  # pylint: disable=import-outside-toplevel
+    try:
+        moment = datetime.fromisoformat(saved_at)
+    except (TypeError, ValueError):
+        return True
+    if moment.tzinfo is None:
+        return True
+    return now - moment > timedelta(days=days)

@@ -39,6 +39,7 @@ def test_package_data_is_in_the_wheel(wheel):
     package = ROOT / "kkn_xblocks"
     expected = [p for folder in ("templates", "public") for p in (package / folder).rglob("*") if p.is_file()]
     expected += [package / "translations/sv/LC_MESSAGES/text.mo", package / "records/migrations/0001_initial.py"]
+    expected += list((package / "records/management").rglob("*.py"))  # the operator commands
     builder = ROOT / "course_export"
     expected += [p for folder in ("template", "preview/templates") for p in (builder / folder).rglob("*") if p.is_file()]
     expected += [builder / "locale/sv/LC_MESSAGES/kkn_course.mo", builder / "preview/locale/sv/LC_MESSAGES/django.mo"]

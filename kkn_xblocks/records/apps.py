@@ -13,3 +13,8 @@ class RecordsConfig(AppConfig):
 
     # edx-django-utils plugin configuration: no URLs or settings of our own, just the models.
     plugin_app = {}
+
+    def ready(self):
+        # In the LMS, account retirement reaches the record through the platform's signals.
+        from . import signals  # pylint: disable=import-outside-toplevel
+        signals.connect()
