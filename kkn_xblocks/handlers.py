@@ -140,6 +140,7 @@ def json_handler(func):
         except JsonHandlerError as error:
             return error.get_response()
 
+    wrapper.is_json_handler = True  # how tests find every JSON handler of every block
     return wrapper
 
 

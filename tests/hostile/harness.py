@@ -1,0 +1,80 @@
+"""What every hostile-input test needs: every JSON handler of every block (found, not listed), the
+record tables as they are, and a check that a refusal is a translated message.
+
+Handlers are found from the installed ``xblock.v1`` entry points of this package and the
+``is_json_handler`` mark ``kkn_xblocks.handlers.json_handler`` leaves, so a block or handler added
+later is covered without touching these tests.
+"""
+import re
+from functools import lru_cache
+from importlib.metadata import entry_points
+from importlib.resources import files
+
+from babel.messages.mofile import read_mo
+from django.apps import apps
+
+LEARNER, STAFF = "student_1", "staff"
+ROLES = (LEARNER, STAFF)
+
+
+@lru_cache(maxsize=None)
+def block_classes():
+    """``{tag: class}`` of this package's blocks, from the installed entry points."""
+    return {ep.name: ep.load() for ep in entry_points(group="xblock.v1") if ep.value.startswith("kkn_xblocks.")}
+
+
+def json_handlers(cls):
+    return sorted(name for name in dir(cls) if getattr(getattr(cls, name, None), "is_json_handler", False))
+
+
+def all_json_handlers():
+    """``[(tag, handler name)]`` for every JSON handler of every block."""
+    return [(tag, name) for tag, cls in sorted(block_classes().items()) for name in json_handlers(cls)]
+
+
+def first_scenario_usage(wb, tag):
+    """A usage id of block ``tag`` loaded from the block's own first workbench scenario."""
+    _title, xml = block_classes()[tag].workbench_scenarios()[0]
+    root = wb.load(xml)
+    pending = [root]
+    while pending:
+        usage = pending.pop(0)
+        if wb.block(usage).scope_ids.block_type == tag:
+            return usage
+        pending.extend(wb.child_ids(usage))
+    raise AssertionError(f"no {tag} in its own scenario")
+
+
+def record_tables():
+    """Every row of every table of the records app, as plain values."""
+    return {model.__name__: list(model.objects.order_by("pk").values())
+            for model in apps.get_app_config("kkn_records").get_models()}
+
+
+@lru_cache(maxsize=1)
+def _swedish_patterns():
+    """Each Swedish message of the blocks' catalog as a regex ({placeholders} match anything)."""
+    with (files("kkn_xblocks") / "translations" / "sv" / "LC_MESSAGES" / "text.mo").open("rb") as handle:
+        catalog = read_mo(handle)
+    patterns = []
+    for message in catalog:
+        texts = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+        for text in texts:
+            if text:
+                parts = re.split(r"\{[^{}]*\}", text)
+                patterns.append(re.compile(".*".join(re.escape(part) for part in parts), re.DOTALL))
+    return patterns
+
+
+def is_translated(message):
+    """Whether ``message`` is one of the Swedish catalog's messages (with any values filled in)."""
+    return isinstance(message, str) and any(p.fullmatch(message) for p in _swedish_patterns())
+
+
+def assert_refusal_is_sound(status, body, before, after, kept=()):
+    """No 5xx; a 4xx has a Swedish message and left every record table (but ``kept``) as it was."""
+    assert status < 500, (status, body)
+    if status >= 400:
+        assert isinstance(body, dict) and is_translated(body.get("error")), (status, body)
+        changed = {name for name in before if before[name] != after[name]}
+        assert changed <= set(kept), f"a refused request changed {sorted(changed)}"
