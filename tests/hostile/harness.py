@@ -6,6 +6,7 @@ Handlers are found from the installed ``xblock.v1`` entry points of this package
 later is covered without touching these tests.
 """
 import re
+from collections import Counter
 from functools import lru_cache
 from importlib.metadata import entry_points
 from importlib.resources import files
@@ -14,6 +15,7 @@ from babel.messages.mofile import read_mo
 from django.apps import apps
 
 LEARNER, STAFF = "student_1", "staff"
+CASES = Counter()  # generated cases per fuzz target, printed at the end of the run
 ROLES = (LEARNER, STAFF)
 
 

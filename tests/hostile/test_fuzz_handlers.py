@@ -1,0 +1,63 @@
+"""Property-based fuzzing of every JSON handler of every block, as a learner and as staff.
+
+For any body (JSON of any shape and depth, wrong types, lone surrogates, huge numbers, long text,
+or no JSON at all): never a 5xx, a Swedish message on every 4xx, and the record tables exactly as
+they were after every refusal. Handlers and the keys they read are found, not listed, so handlers
+added later are fuzzed too. Examples Hypothesis found are kept below as ``@example`` cases.
+"""
+import inspect
+import re
+import sys
+from functools import lru_cache
+
+import pytest
+from hypothesis import example, given, settings
+
+from . import harness
+from .harness import CASES, assert_refusal_is_sound, record_tables
+from .strategies import bodies
+
+# The one refusal that keeps a write: a wrong check-in code counts against the learner's limit.
+KEPT = {("kkn_checkin", "check_in"): {"CodeAttempt"}}
+_PAYLOAD_KEY = re.compile(r"""payload\.\w+\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']""")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,40}")
+
+
+@lru_cache(maxsize=None)
+def handler_keys(tag):
+    """Every key a handler of this block reads through ``Payload`` (its module and its mixins')."""
+    sources = {inspect.getsource(sys.modules[klass.__module__])
+               for klass in harness.block_classes()[tag].__mro__ if klass.__module__.startswith("kkn_xblocks")}
+    return frozenset(key for source in sources for key in _PAYLOAD_KEY.findall(source))
+
+
+@lru_cache(maxsize=None)
+def scenario_words(tag):
+    """Ids and words of the block's own scenario (session ids, question ids...), to reach past the first check."""
+    _title, xml = harness.block_classes()[tag].workbench_scenarios()[0]
+    return tuple(sorted(set(_WORD.findall(xml)))[:400])
+
+
+@pytest.mark.parametrize("user", harness.ROLES)
+@pytest.mark.parametrize("tag,handler", harness.all_json_handlers())
+def test_fuzz_handler(wb, fake_clock, tag, handler, user):
+    usage = harness.first_scenario_usage(wb, tag)
+    block = wb.block(usage)
+    sessions = getattr(block, "_sessions", None)
+    if sessions and sessions():  # check-in open: the codes are really checked
+        fake_clock.set(sessions()[0].start)
+    target = f"{tag}.{handler} as {user}"
+    kept = KEPT.get((tag, handler), ())
+
+    @settings(settings.get_profile("kkn-fuzz"))
+    @given(body=bodies(handler_keys(tag), scenario_words(tag)))
+    @example(body='{"answers":' + "[" * 950 + "]" * 950 + "}")
+    @example(body='{"text": "\\ud800", "learner_key": "\\ud800", "reason": "\\ud800", "page_url": "\\ud800"}')
+    @example(body='{"values": {"sessions": "s-1 | R | V | 0001-01-01 00:30 | 2026-03-10 16:00"}}')
+    def fuzz(body):
+        CASES[target] += 1
+        before = record_tables()
+        status, answer = wb.post(usage, handler, raw=body, user=user)
+        assert_refusal_is_sound(status, answer, before, record_tables(), kept)
+
+    fuzz()
