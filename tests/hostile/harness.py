@@ -80,3 +80,18 @@ def assert_refusal_is_sound(status, body, before, after, kept=()):
         assert isinstance(body, dict) and is_translated(body.get("error")), (status, body)
         changed = {name for name in before if before[name] != after[name]}
         assert changed <= set(kept), f"a refused request changed {sorted(changed)}"
+
+
+def prepare(wb, fake_clock, usage, user):
+    """Bring the block to where its handlers do real work: a check-in session open with her profile
+    saved, an exam attempt started. Blocks without such a step are left as they are."""
+    block = wb.block(usage, user)
+    sessions = block._sessions() if hasattr(block, "_sessions") else []  # pylint: disable=protected-access
+    if sessions:
+        session = sessions[0]
+        fake_clock.set(session.start)
+        municipalities = sorted((getattr(block, "municipalities", None) or {}).get(session.region, []))
+        wb.post(usage, "save_profile", {"region": session.region, "role": "culture",
+                                        "municipality": municipalities[0] if municipalities else "Lund"}, user=user)
+    if "start" in json_handlers(type(block)):
+        wb.post(usage, "start", {}, user=user)

@@ -12,10 +12,13 @@ from functools import lru_cache
 
 import pytest
 from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from kkn_xblocks.studio import value_to_text
 
 from . import harness
 from .harness import CASES, assert_refusal_is_sound, record_tables
-from .strategies import bodies
+from .strategies import TEXT, bodies
 
 # The one refusal that keeps a write: a wrong check-in code counts against the learner's limit.
 KEPT = {("kkn_checkin", "check_in"): {"CodeAttempt"}}
@@ -42,10 +45,7 @@ def scenario_words(tag):
 @pytest.mark.parametrize("tag,handler", harness.all_json_handlers())
 def test_fuzz_handler(wb, fake_clock, tag, handler, user):
     usage = harness.first_scenario_usage(wb, tag)
-    block = wb.block(usage)
-    sessions = getattr(block, "_sessions", None)
-    if sessions and sessions():  # check-in open: the codes are really checked
-        fake_clock.set(sessions()[0].start)
+    harness.prepare(wb, fake_clock, usage, user)
     target = f"{tag}.{handler} as {user}"
     kept = KEPT.get((tag, handler), ())
 
@@ -59,5 +59,32 @@ def test_fuzz_handler(wb, fake_clock, tag, handler, user):
         before = record_tables()
         status, answer = wb.post(usage, handler, raw=body, user=user)
         assert_refusal_is_sound(status, answer, before, record_tables(), kept)
+
+    fuzz()
+
+
+AUTHOR_TEXT = TEXT | st.sampled_from([
+    "0001-01-01 00:30", "9999-12-31 23:59", "2026-03-30 02:30", "-1", "1e309", "9" * 400, "NaN", "true",
+    "s-1 | R | V | 0001-01-01 00:30 | 2026-03-10 16:00", "a | b", "\n" * 5000, "Region: " + ", ".join(["x"] * 2000),
+])
+
+
+@pytest.mark.parametrize("tag", sorted(harness.block_classes()))
+def test_fuzz_studio_form(wb, tag):
+    """The Studio editor's form as sent, with one or more fields replaced by hostile text."""
+    usage = harness.first_scenario_usage(wb, tag)
+    block = wb.block(usage, harness.STAFF)
+    form = {spec.name: value_to_text(spec, getattr(block, spec.name)) for spec in block.author_fields}
+    target = f"{tag}.studio_submit form as staff"
+
+    @settings(settings.get_profile("kkn-fuzz"))
+    @given(changes=st.dictionaries(st.sampled_from(sorted(form)), AUTHOR_TEXT, min_size=1, max_size=3))
+    def fuzz(changes):
+        CASES[target] += 1
+        before = record_tables()
+        status, answer = wb.post(usage, "studio_submit", {"values": {**form, **changes}}, user=harness.STAFF)
+        assert_refusal_is_sound(status, answer, before, record_tables())
+        if status == 400 and "field_errors" in answer:
+            assert all(harness.is_translated(message) for message in answer["field_errors"].values()), answer
 
     fuzz()
