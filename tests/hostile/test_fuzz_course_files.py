@@ -114,45 +114,34 @@ def _write(path, text):
     path.write_bytes(text.encode("utf-8", "surrogatepass"))  # a lone surrogate becomes bytes that are not UTF-8
 
 
-@pytest.mark.parametrize("name", YAML_FILES)
-def test_fuzz_source_yaml(source_copy, name):
+YAML_EXAMPLES = [
+    "a0: &a0 [x]\n" + "".join(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 10))
+    + "start: *a9\n",
+    "x: " + "[" * 50_000 + "]" * 50_000,
+    "? [a, b]\n: 1\n",
+    "start: 0001-01-01\nend: 9999-12-31T23:59:00-05:00\n",
+]
+MARKDOWN_EXAMPLES = [">" * 5000 + " djup", "<div>" * 5000]
+
+
+@pytest.mark.parametrize("name,texts,examples", [
+    *((name, yaml_texts, YAML_EXAMPLES) for name in YAML_FILES),
+    *((name, markdown_texts, MARKDOWN_EXAMPLES) for name in MARKDOWN_FILES),
+])
+def test_fuzz_source_reader(source_copy, name, texts, examples):
     i18n.activate("en")
-    original = (TEMPLATE / name).read_text(encoding="utf-8")
     start = _peak_kb()
 
     @settings(settings.get_profile("kkn-fuzz"))
-    @given(text=yaml_texts(original))
-    @example(text="a0: &a0 [x]\n" + "".join(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n"
-                                              for i in range(1, 10)) + "start: *a9\n")
-    @example(text="x: " + "[" * 50_000 + "]" * 50_000)
-    @example(text="? [a, b]\n: 1\n")
-    @example(text="start: 0001-01-01\nend: 9999-12-31T23:59:00-05:00\n")
+    @given(text=texts((TEMPLATE / name).read_text(encoding="utf-8")))
     def fuzz(text):
         CASES[f"source reader: {name}"] += 1
         folder = _fresh_source(source_copy)
         _write(folder / name, text)
         _read(folder)
 
-    fuzz()
-    assert _peak_kb() - start < GROWTH_LIMIT_KB
-
-
-@pytest.mark.parametrize("name", MARKDOWN_FILES)
-def test_fuzz_source_markdown(source_copy, name):
-    i18n.activate("en")
-    original = (TEMPLATE / name).read_text(encoding="utf-8")
-    start = _peak_kb()
-
-    @settings(settings.get_profile("kkn-fuzz"))
-    @given(text=markdown_texts(original))
-    @example(text=">" * 5000 + " djup")
-    @example(text="<div>" * 5000)
-    def fuzz(text):
-        CASES[f"source reader: {name}"] += 1
-        folder = _fresh_source(source_copy)
-        _write(folder / name, text)
-        _read(folder)
-
+    for text in examples:  # what earlier hunts found, and the issue's own cases
+        fuzz = example(text=text)(fuzz)
     fuzz()
     assert _peak_kb() - start < GROWTH_LIMIT_KB
 
