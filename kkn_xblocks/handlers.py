@@ -13,8 +13,10 @@ openedx-platform ``lms/djangoapps/courseware/block_render.py``), so this block i
 """
 import functools
 import json
+import operator
 import re
 import unicodedata
+from itertools import accumulate, repeat
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
@@ -25,8 +27,9 @@ from xblock.exceptions import JsonHandlerError
 MAX_BODY_BYTES = 256 * 1024
 # The deepest JSON any handler reads is three levels ({"answers": {"q1": ["a"]}}); a little room.
 MAX_DEPTH = 8
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+(?:"|\\?\Z)', re.DOTALL)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_DEPTH_STEPS = bytes.maketrans(b"[{]}", b"\x02\x02\x00\x00")  # minus one: +1 opens, -1 closes
 # What no record may hold: lone surrogates (not encodable, MySQL refuses them), control characters
 # other than tab and newline (invisible, and XML 1.0 cannot hold them), U+FFFE/U+FFFF.
 _UNSTORABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -65,13 +68,14 @@ def json_response(data, status=200):
 
 
 def nesting_depth(body: bytes):
-    """How deep ``[``/``{`` nest in a JSON text, counted without parsing it (strings skipped)."""
-    brackets = _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
-    depth = deepest = 0
-    for byte in brackets:
-        depth += 1 if byte in b"[{" else -1
-        deepest = max(deepest, depth)
-    return deepest
+    """How deep ``[``/``{`` nest in a JSON text, counted without parsing it (strings skipped).
+
+    Linear and in C whatever the text: the string pattern is possessive and also ends at the end of
+    the text, so it never fails and never backtracks (the plain pattern is quadratic on an
+    unterminated string full of escaped quotes); the depth is a running sum of +1/-1 steps.
+    """
+    steps = _JSON_STRING.sub(b"", body).translate(_DEPTH_STEPS, _NOT_BRACKETS)
+    return max(accumulate(map(operator.sub, steps, repeat(1))), default=0)
 
 
 def _refuse_constant(name):

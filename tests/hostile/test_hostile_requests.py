@@ -38,6 +38,9 @@ def test_nesting_depth_is_measured_without_parsing():
     assert nesting_depth(b'{"a": "[[[[[[[[[[[[[[[[[[[["}') == 1  # brackets inside text do not count
     assert nesting_depth(b'{"a": "\\"[[[[[[[[[[[[[[[[[["}') == 1
     assert nesting_depth(DEEP.encode()) == 951
+    # unterminated strings (full of escaped quotes, ending in a backslash) hide what follows them
+    assert nesting_depth(b'{"a": "' + b'\\"[' * 1000) == 1
+    assert nesting_depth(b'["x\\') == 1
     assert MAX_DEPTH >= 3  # {"answers": {"q1": ["a"]}} is the deepest real request
 
 
