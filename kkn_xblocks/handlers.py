@@ -15,7 +15,6 @@ import functools
 import json
 import operator
 import re
-import unicodedata
 from itertools import accumulate, repeat
 
 from django.core.exceptions import RequestDataTooBig
@@ -107,7 +106,10 @@ def _clean(value, field, gettext):
 
 
 def _clean_text(text, field, gettext):
-    """Line ends as "\n", composed letters (NFC); a Refusal for characters no record may hold."""
+    """Line ends as "\n"; a Refusal for characters no record may hold.
+
+    Letters are kept as sent (no NFC): a region or an option id must still equal what the page
+    showed, whatever form the author's text had."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     bad = _UNSTORABLE.search(text)
     if bad:
@@ -115,7 +117,7 @@ def _clean_text(text, field, gettext):
             "The field \u201c{field}\u201d holds a character that cannot be saved (U+{code:04X}: a control "
             "character or half of an emoji). Remove it or type the text again."
         )).format(field=_UNSTORABLE.sub("?", str(field))[:40], code=ord(bad.group())))
-    return unicodedata.normalize("NFC", text)
+    return text
 
 
 def json_handler(func):
