@@ -20,8 +20,13 @@ from . import harness
 from .harness import CASES, assert_refusal_is_sound, record_tables
 from .strategies import TEXT, bodies
 
-# The one refusal that keeps a write: a wrong check-in code counts against the learner's limit.
-KEPT = {("kkn_checkin", "check_in"): {"CodeAttempt"}}
+# The refusals that keep a write (``Refusal(keep=True)``): a wrong check-in code counts against the
+# learner's limit; an exam answer after the deadline is refused, but what was saved is submitted.
+KEPT = {
+    ("kkn_checkin", "check_in"): {"CodeAttempt"},
+    ("kkn_exam", "save_answers"): {"ExamAttempt", "Certificate"},
+    ("kkn_exam", "submit"): {"ExamAttempt", "Certificate"},
+}
 _PAYLOAD_KEY = re.compile(r"""payload\.\w+\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']""")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,40}")
 
