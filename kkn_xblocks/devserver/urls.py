@@ -12,12 +12,10 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import include, path, re_path
+from workbench import views as workbench_views
 from workbench.urls import urlpatterns as workbench_urlpatterns
 
-WORKBENCH_ROUTES = {
-    "workbench_index", "scenario", "workbench_show_scenario", "handler", "unauth_handler", "package_resource",
-    "javascript-catalog",
-}
+WORKBENCH_ROUTES = {"workbench_index", "scenario", "workbench_show_scenario", "package_resource", "javascript-catalog"}
 
 
 def _start(request):
@@ -36,10 +34,23 @@ def runtime_static(request, path):  # pylint: disable=redefined-outer-name
         raise Http404(path) from None
 
 
+def _handler(request, usage_id, handler_slug, suffix="", authenticated=True):
+    """The workbench's handler view, but a non-ASCII address is a 404: the view pops the path through
+    webob as Latin-1 bytes read as UTF-8, so any other character would be its 500. (The LMS passes
+    the suffix from its own URL pattern; ids and suffixes of our blocks are ASCII.)"""
+    if not request.path_info.isascii():
+        raise Http404(request.path_info)
+    return workbench_views.handler(request, usage_id, handler_slug, suffix, authenticated=authenticated)
+
+
+HANDLER_PATH = r"(?P<usage_id>[^/]+)/(?P<handler_slug>[^/]*)(?:/(?P<suffix>.*))?$"
+
 urlpatterns = [
     path("", _start, name="kkn_start"),
     path("", include("course_export.preview.urls")),
     *[pattern for pattern in workbench_urlpatterns if getattr(pattern, "name", None) in WORKBENCH_ROUTES],
+    re_path(r"^handler/" + HANDLER_PATH, _handler, {"authenticated": True}, name="handler"),
+    re_path(r"^unauth_handler/" + HANDLER_PATH, _handler, {"authenticated": False}, name="unauth_handler"),
     re_path(r"^static/(?P<path>.+)$", runtime_static),
 ]
 

@@ -25,13 +25,25 @@ def block_classes():
     return {ep.name: ep.load() for ep in entry_points(group="xblock.v1") if ep.value.startswith("kkn_xblocks.")}
 
 
+def _handlers(cls):
+    return sorted(name for name in dir(cls) if getattr(getattr(cls, name, None), "_is_xblock_handler", False))
+
+
 def json_handlers(cls):
-    return sorted(name for name in dir(cls) if getattr(getattr(cls, name, None), "is_json_handler", False))
+    """The block's JSON handlers, also where a block wraps one (a rights check before a mixin's)."""
+    return [name for name in _handlers(cls)
+            if any(getattr(vars(klass).get(name), "is_json_handler", False) for klass in cls.__mro__)]
 
 
 def all_json_handlers():
     """``[(tag, handler name)]`` for every JSON handler of every block."""
     return [(tag, name) for tag, cls in sorted(block_classes().items()) for name in json_handlers(cls)]
+
+
+def all_other_handlers():
+    """``[(tag, handler name)]`` for every other handler (pages, CSV files, verification)."""
+    return [(tag, name) for tag, cls in sorted(block_classes().items())
+            for name in _handlers(cls) if name not in json_handlers(cls)]
 
 
 def first_scenario_usage(wb, tag):

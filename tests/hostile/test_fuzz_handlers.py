@@ -9,6 +9,7 @@ import inspect
 import re
 import sys
 from functools import lru_cache
+from urllib.parse import quote, urlencode
 
 import pytest
 from hypothesis import example, given, settings
@@ -91,5 +92,32 @@ def test_fuzz_studio_form(wb, tag):
         assert_refusal_is_sound(status, answer, before, record_tables())
         if status == 400 and "field_errors" in answer:
             assert all(harness.is_translated(message) for message in answer["field_errors"].values()), answer
+
+    fuzz()
+
+
+@pytest.mark.parametrize("user", harness.ROLES)
+@pytest.mark.parametrize("tag,handler", harness.all_other_handlers())
+def test_fuzz_other_handler(wb, fake_clock, tag, handler, user):
+    """Pages, CSV files and verification: any suffix, query or body, never a 5xx and no record written."""
+    usage = harness.first_scenario_usage(wb, tag)
+    harness.prepare(wb, fake_clock, usage, user)
+    target = f"{tag}.{handler} as {user}"
+    words = st.sampled_from(scenario_words(tag)) | TEXT
+
+    @settings(settings.get_profile("kkn-fuzz"))
+    @given(suffix=words, query=st.dictionaries(st.sampled_from(["id", "student", "format", "x"]), words, max_size=3),
+           body=bodies(handler_keys(tag), scenario_words(tag)), method=st.sampled_from(["GET", "POST", "HEAD"]))
+    def fuzz(suffix, query, body, method):
+        CASES[target] += 1
+        before = record_tables()
+        path = f"/handler/{usage}/{handler}/{quote(suffix.encode('utf-8', 'surrogatepass'), safe='')}"
+        params = urlencode({**query, "student": user}, errors="surrogatepass")
+        if method == "POST":
+            response = wb.client.post(f"{path}?{params}", data=body, content_type="application/json")
+        else:
+            response = wb.client.generic(method, f"{path}?{params}")
+        assert response.status_code < 500, (response.status_code, suffix, query)
+        assert record_tables() == before
 
     fuzz()
