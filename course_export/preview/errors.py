@@ -28,3 +28,8 @@ def not_found(request, exception=None):  # pylint: disable=unused-argument
 
 def server_error(request):  # pylint: disable=unused-argument
     return error_page(500)
+
+
+def csrf_failure(request, reason=""):  # pylint: disable=unused-argument
+    """``CSRF_FAILURE_VIEW``: a form or handler call from another site (or without the cookie)."""
+    return error_page(403)

@@ -13,6 +13,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 SECRET_KEY = os.environ.get("KKN_SECRET_KEY", "local-preview-only-not-a-secret")
 # Never Django's debug pages (they list the settings): errors get the preview's own pages.
 DEBUG = False
+CSRF_FAILURE_VIEW = "course_export.preview.errors.csrf_failure"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 
 DATABASES = {

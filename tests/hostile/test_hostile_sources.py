@@ -202,6 +202,18 @@ def test_a_server_error_gets_our_swedish_page(preview, monkeypatch):
     assert "Något gick fel" in page and "boom" not in page and "Traceback" not in page
 
 
+def test_a_cross_site_handler_call_gets_our_swedish_page(preview, wb):
+    from django.test import Client
+
+    from .harness import first_scenario_usage
+
+    usage = first_scenario_usage(wb, "kkn_module")
+    response = Client(enforce_csrf_checks=True).post(f"/handler/{usage}/save_draft/?student=student_1",
+                                                     data='{"text": "x"}', content_type="application/json")
+    assert response.status_code == 403
+    assert "Inte tillåtet" in response.content.decode()
+
+
 def test_the_runtime_static_files_are_still_served(preview):
     response = preview.get("/static/workbench/css/workbench.css")
     assert response.status_code == 200
