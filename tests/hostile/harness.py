@@ -94,9 +94,10 @@ def assert_refusal_is_sound(status, body, before, after, kept=()):
         assert changed <= set(kept), f"a refused request changed {sorted(changed)}"
 
 
-def prepare(wb, fake_clock, usage, user):
-    """Bring the block to where its handlers do real work: a check-in session open with her profile
-    saved, an exam attempt started. Blocks without such a step are left as they are."""
+def prepared_usage(wb, fake_clock, tag, user):
+    """A block of type ``tag`` where its handlers do real work for ``user``: a check-in session open
+    with her profile saved, an exam attempt started. Blocks without such a step are left as loaded."""
+    usage = first_scenario_usage(wb, tag)
     block = wb.block(usage, user)
     sessions = block._sessions() if hasattr(block, "_sessions") else []  # pylint: disable=protected-access
     if sessions:
@@ -107,3 +108,4 @@ def prepare(wb, fake_clock, usage, user):
                                         "municipality": municipalities[0] if municipalities else "Lund"}, user=user)
     if "start" in json_handlers(type(block)):
         wb.post(usage, "start", {}, user=user)
+    return usage

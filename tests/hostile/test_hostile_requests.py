@@ -28,8 +28,10 @@ def test_deep_nesting_is_refused_by_every_handler(wb, fake_clock, tag, handler, 
     usage = harness.first_scenario_usage(wb, tag)
     before = record_tables()
     status, body = wb.post(usage, handler, raw=DEEP, user=user)
-    assert status == 400
-    assert body["error"] == "Anropet kunde inte läsas. Ladda om sidan och försök igen."
+    if status == 403:  # a rights check the block makes before its handler reads the body
+        assert user == LEARNER
+    else:
+        assert (status, body["error"]) == (400, "Anropet kunde inte läsas. Ladda om sidan och försök igen.")
     assert_refusal_is_sound(status, body, before, record_tables())
 
 
