@@ -18,7 +18,7 @@ DEEP = '{"answers":' + "[" * 950 + "]" * 950 + "}"
 
 def test_every_block_has_json_handlers():
     found = harness.all_json_handlers()
-    assert {tag for tag, _name in found} == {"kkn_module", "kkn_checkin", "kkn_exam"}
+    assert {tag for tag, _name in found} >= {"kkn_module", "kkn_checkin", "kkn_exam"}
     assert ("kkn_module", "submit_task") in found and ("kkn_exam", "revoke") in found
 
 
