@@ -23,6 +23,9 @@ AUTHOR_ZONE = ZoneInfo("Europe/Stockholm")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}$")
 MAX_TEXT_FILE_BYTES = 2_000_000
+# Real course files nest five levels; libyaml's composer recurses in C and dies (SIGSEGV) on
+# tens of thousands, so the nesting is measured on the parser's events before anything is composed.
+MAX_YAML_DEPTH = 50
 MIN_YEAR, MAX_YEAR = 2000, 2200
 # What XML 1.0 cannot hold (OLX is XML): control characters other than tab and newlines, and U+FFFE/F.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -73,8 +76,11 @@ def _construct_map(loader, node):
     result = Map()
     result.line = node.start_mark.line + 1
     for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(None, None, _("a key must be a plain word, not a list or a mapping"),
+                                                    key_node.start_mark)
         key = loader.construct_object(key_node, deep=True)
-        key = key if isinstance(key, str) else str(key)
+        key = key if isinstance(key, str) else str(key)  # a number or true/false: short
         if key in result:
             result.duplicates.append((key, key_node.start_mark.line + 1))
         result[key] = loader.construct_object(value_node, deep=True)
@@ -168,6 +174,10 @@ class Problems:
         if text is None:
             return None
         try:
+            refused = _refused_shape(text)
+            if refused:
+                self.add(Location(name, refused[0]), *refused[1:])
+                return None
             data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
@@ -187,6 +197,29 @@ class Problems:
                      _("Write it as lines like \u201ctitle: ...\u201d."))
             return None
         return data
+
+
+def _refused_shape(text):
+    """``(line, message, hint)`` when the YAML uses aliases or nests too deep, else None.
+
+    Read from the parser's event stream (flat, no recursion, nothing built): an alias repeats a
+    whole subtree, so nine nested aliases make 9**9 values out of a few lines (a "billion laughs");
+    a course source never needs one.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, yaml.AliasEvent):
+            return (event.start_mark.line + 1, _("YAML aliases (\u201c*{name}\u201d) are not supported here.").format(
+                name=str(event.anchor)[:40]), _("Write the value out where you need it."))
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                return (event.start_mark.line + 1, _("The values nest more than {limit} levels deep.").format(
+                    limit=MAX_YAML_DEPTH), _("Write the file as in docs/course-source.md: a few levels of keys "
+                                             "and lists."))
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return None
 
 
 # --- typed fields -------------------------------------------------------------------------------
@@ -320,7 +353,8 @@ class Fields:
             return None
         moment = parse_moment(value)
         if moment is None:
-            self.error(key, _("\u201c{value}\u201d is not a date.").format(value=str(value)[:40]),
+            shown = str(value)[:40] if isinstance(value, (str, int, float)) else "\u2026"  # never str() a tree
+            self.error(key, _("\u201c{value}\u201d is not a date.").format(value=shown),
                        _("Write 2027-01-18, 2027-01-18T09:00 (Swedish time) or 2027-01-18T08:00:00Z."))
         return moment
 

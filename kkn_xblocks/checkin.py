@@ -429,7 +429,9 @@ class MeetingCheckinBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin, C
                 "or ask the facilitator to mark you present."
             )).format(minutes=math.ceil(window / 60)), reason="rate_limited")
         if decision.outcome != rules.Outcome.ACCEPTED:
-            raise self._refusal(decision, profile, tries_left=limit - wrong)
+            refusal = self._refusal(decision, profile, tries_left=limit - wrong)
+            refusal.keep = True  # a wrong code stays counted against her limit
+            raise refusal
         return decision.session
 
     def _checked_in(self, person, profile, sessions, session, record, result, now):
@@ -587,8 +589,14 @@ class MeetingCheckinBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin, C
             if target is None:
                 raise Refusal(400, self.gettext(_(
                     "The field \u201cpage_url\u201d must be a web address (http or https).")))
+            try:
+                qr_code = segno.make(target, error="m")
+            except segno.DataOverflowError:  # longer than the largest QR code (version 40) holds
+                raise Refusal(400, self.gettext(_(
+                    "The page address is too long for a QR code. Open the meeting page from the course and "
+                    "show the code again."))) from None
             # No fixed size: a viewBox lets the page scale the code to the screen or projector.
-            result["qr_svg"] = segno.make(target, error="m").svg_inline(
+            result["qr_svg"] = qr_code.svg_inline(
                 border=2, omitsize=True, title=self.gettext(_("QR code for checking in to this meeting")))
         return result
 

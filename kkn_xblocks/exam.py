@@ -709,11 +709,12 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         return attempt
 
     def _refuse_late(self, person, attempt, bank, now):
-        """After the deadline: grade what was saved, refuse what came late."""
+        """After the deadline: grade what was saved (kept: the refusal does not undo it), refuse what came late."""
         self._finalise(attempt, None, bank, now, api.BY_DEADLINE)
         raise Refusal(409, self.gettext(_(
             "The time ran out at {time}. Your answers saved until then have been submitted; later changes were not "
-            "accepted.")).format(time=self.local_time_text(attempt.deadline)), html=self._learner_html(person))
+            "accepted.")).format(time=self.local_time_text(attempt.deadline)), keep=True,
+            html=self._learner_html(person))
 
     def _read_answers(self, payload, attempt, bank):
         raw = payload.mapping("answers", max_items=rules.MAX_QUESTIONS)
