@@ -21,7 +21,7 @@ def bank(count):
 def exam_fields(count, draw=0):
     return {"display_name": "Slutprov", "programme_id": "bench-exam", "programme_title": "Bänkprogrammet",
             "exam_id": f"prov-{count}", "questions": bank(count), "draw_count": draw, "shuffle": True,
-            "time_limit_minutes": 0, "max_attempts": 0, "pass_percent": 50, "review_policy": "answers_after_attempt"}
+            "time_limit_minutes": 0, "attempts_allowed": 0, "pass_percent": 50, "review_policy": "answers_after_attempt"}
 
 
 def right_letters(row, questions):

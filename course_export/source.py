@@ -561,7 +561,7 @@ class _Reader:
             "balance_topics": fields.boolean("balance_topics", False),
             "shuffle": fields.boolean("shuffle", True),
             "time_limit_minutes": fields.integer("time_limit_minutes", default=60, minimum=0, maximum=1440),
-            "max_attempts": fields.integer("max_attempts", default=3, minimum=0, maximum=100),
+            "attempts_allowed": fields.integer("max_attempts", default=3, minimum=0, maximum=100),
             "wait_minutes_between_attempts": fields.integer("wait_minutes", default=0, minimum=0, maximum=525600),
             "pass_percent": fields.integer("pass_percent", default=70, minimum=1, maximum=100),
             "review_policy": fields.choice("review", REVIEW_POLICIES, "right_after_final"),
@@ -572,7 +572,8 @@ class _Reader:
         if None in values.values() or grader_format is None or title is None:
             return []
         names, unit = self._block_unit(fields, "kkn_exam", exam_id, values, exam_rules.exam_problems(
-            values, self.block_gettext), {"exam_id": "id", "draw_count": "draw", "review_policy": "review"})
+            values, self.block_gettext), {"exam_id": "id", "draw_count": "draw", "review_policy": "review",
+                                          "attempts_allowed": "max_attempts"})
         where = unit.where
         sequential = Subsection(names.subsection, title, (unit,), where, graded=True, format=grader_format)
         return [Chapter(names.chapter, title, "exam", (sequential,), where)]

@@ -953,18 +953,20 @@ class _CustomBlocks:
         from .blocks import block_class  # pylint: disable=import-outside-toplevel
         cls = block_class(tag)
         fields = _author_fields(cls)
+        renamed = getattr(cls, "renamed_attributes", {})  # archives built before a field was renamed
         found, clean = [], etree.Element(tag)
         for name, value in element.attrib.items():
             if name in ALLOWED_CUSTOM_ATTRIBUTES or name.startswith("{"):
                 continue
-            if name not in fields:
+            field_name = renamed.get(name, name)
+            if field_name not in fields:
                 found.append((ERROR, "custom-attribute", _(
                     "<{tag}> has the attribute “{name}”, which is not one of its fields, so Studio drops it "
                     "silently. Remove it or use one of: {fields}.")
                     .format(tag=tag, name=name, fields=", ".join(sorted(fields)))))
                 continue
             try:
-                fields[name].from_string(value)
+                fields[field_name].from_string(value)
             except Exception as error:  # pylint: disable=broad-except  (any field type's parse error)
                 found.append((ERROR, "custom-attribute", _(
                     "<{tag}>: the value of “{name}” cannot be read as this field's type ({error}). Write it as the "

@@ -168,10 +168,14 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         help=_("From the moment the learner starts. 0 means no time limit."),
         scope=Scope.settings, default=60, enforce_type=True,
     )
-    max_attempts = Integer(
+    attempts_allowed = Integer(
         display_name=_("Attempts allowed"), help=_("How many attempts a learner gets. 0 means no limit."),
         scope=Scope.settings, default=3, enforce_type=True,
     )
+    # "max_attempts" is the platform's inheritable course-wide setting (InheritanceMixin in
+    # openedx-platform xmodule/modulestore/inheritance.py): under that name a course's "Maximum
+    # Attempts" flowed into every exam that kept its default.
+    renamed_attributes = {"max_attempts": "attempts_allowed"}
     wait_minutes_between_attempts = Integer(
         display_name=_("Wait between attempts (minutes)"),
         help=_("How long a learner must wait after an attempt before starting the next. 0 means no wait."),
@@ -241,7 +245,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         AuthorField("balance_topics", kind="boolean"),
         AuthorField("shuffle", kind="boolean"),
         AuthorField("time_limit_minutes", kind="integer", minimum=0, maximum=24 * 60),
-        AuthorField("max_attempts", kind="integer", minimum=0, maximum=100),
+        AuthorField("attempts_allowed", kind="integer", minimum=0, maximum=100),
         AuthorField("wait_minutes_between_attempts", kind="integer", minimum=0, maximum=365 * 24 * 60),
         AuthorField("pass_percent", kind="integer", minimum=1, maximum=100),
         AuthorField("review_policy", kind="choice", choices=rules.Review.CHOICES),
@@ -255,7 +259,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
 
     def validate(self):
         validation = super().validate()
-        if self.review_policy == "answers_after_attempt" and self.max_attempts != 1:
+        if self.review_policy == "answers_after_attempt" and self.attempts_allowed != 1:
             validation.add(ValidationMessage(ValidationMessage.WARNING, self.gettext(_(
                 "Learners see the right answers after each attempt and may then try again. "
                 "For a certification exam, show them once she has passed or used all attempts."))))
@@ -406,8 +410,8 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         if reason == rules.StartBlock.NO_ATTEMPTS_LEFT:
             return self.ngettext(
                 "You have used your {count} attempt.", "You have used all {count} attempts.",
-                self.max_attempts,
-            ).format(count=self.max_attempts)
+                self.attempts_allowed,
+            ).format(count=self.attempts_allowed)
         return self.gettext(_("You can start your next attempt at {time}.")).format(time=self.local_time_text(when))
 
     def _duration_text(self, minutes):
@@ -464,11 +468,11 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         eligibility = situation.eligibility
         current = situation.open_attempt
         reason, when = rules.start_block(
-            len(situation.attempts), self.max_attempts,
+            len(situation.attempts), self.attempts_allowed,
             max((a.submitted_at for a in situation.submitted), default=None),
             self.wait_minutes_between_attempts, situation.passed, clock.now(),
         )
-        left = rules.attempts_left(len(situation.attempts), self.max_attempts)
+        left = rules.attempts_left(len(situation.attempts), self.attempts_allowed)
         # Her last attempt in progress is not "all attempts used": the review waits until it is in.
         finished = situation.passed or (left == 0 and current is None)
         context.update({
@@ -511,7 +515,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             return self.ngettext("You have made {used} attempt. There is no limit.",
                                  "You have made {used} attempts. There is no limit.", used).format(used=used)
         return self.ngettext("{left} attempt left of {total}.", "{left} attempts left of {total}.", left).format(
-            left=left, total=self.max_attempts)
+            left=left, total=self.attempts_allowed)
 
     def _attempt_context(self, attempt, by_id):
         now = clock.now()
@@ -613,7 +617,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             "min_meetings": self.min_meetings,
             "question_count": min(self.draw_count or len(bank), len(bank)),
             "time_limit_minutes": self.time_limit_minutes,
-            "max_attempts": self.max_attempts,
+            "attempts_allowed": self.attempts_allowed,
             "wait_minutes_between_attempts": self.wait_minutes_between_attempts,
             "pass_percent": self.pass_percent,
             "review_policy": self.review_policy,
@@ -661,7 +665,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             raise Refusal(403, self._missing_text(situation.eligibility))
         now = clock.now()
         reason, when = rules.start_block(
-            len(situation.attempts), self.max_attempts,
+            len(situation.attempts), self.attempts_allowed,
             max((a.submitted_at for a in situation.submitted), default=None),
             self.wait_minutes_between_attempts, situation.passed, now,
         )

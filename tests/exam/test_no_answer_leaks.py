@@ -88,7 +88,7 @@ def test_nothing_reveals_the_answer_key_before_the_review_policy_allows(wb, make
 
     from kkn_xblocks import exam as exam_module  # pylint: disable=import-outside-toplevel
     monkeypatch.setattr(exam_module, "_RANDOM", random.Random(4))  # two attempts with surely different orders
-    exam = make_exam(review_policy="answers_after_final", max_attempts=2)
+    exam = make_exam(review_policy="answers_after_final", attempts_allowed=2)
     received = {}
 
     def scan(phase, **extra):
@@ -159,7 +159,7 @@ def test_the_shuffled_order_of_a_later_attempt_is_drawn_only_when_it_starts(wb, 
             return super().shuffle(x)
 
     monkeypatch.setattr(exam_module, "_RANDOM", Recorder())
-    exam = make_exam(max_attempts=3)
+    exam = make_exam(attempts_allowed=3)
     make_eligible()
     wb.render(exam)
     assert calls == []

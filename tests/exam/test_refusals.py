@@ -113,7 +113,7 @@ def test_a_start_beyond_the_attempts_allowed_is_refused(wb, exam):
 
 
 def test_a_start_after_passing_or_during_the_wait_is_refused(wb, make_exam, fake_clock):
-    exam = make_exam(wait_minutes_between_attempts=10, max_attempts=5)
+    exam = make_exam(wait_minutes_between_attempts=10, attempts_allowed=5)
     make_eligible()
     take(wb, exam, wrong_answers)
     status, body = wb.post(exam, "start", {})
