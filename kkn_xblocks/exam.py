@@ -15,9 +15,9 @@ Learner flow, top to bottom:
    with ``only_if_higher``; the LMS applies ``weight`` (the one place it is applied) and a worse
    later attempt never lowers it. What she sees of an attempt follows ``review_policy``.
 5. Passing while eligible issues a certificate in the record (once); ``certificate`` is her
-   printable page in Swedish and English, and ``verify`` / ``verify_json`` (the runtime's
-   third-party handler URL, no login) answer for any certificate id with name, programme, date
-   and status only.
+   printable page in Swedish and English; its QR code and the exam's links lead to the public
+   verification page, a view of the records app (``records/views.py``, /kkn/intyg/<id>/) that
+   needs no login and no access to the course.
 
 Staff (checked on the server): an overview of every participant (modules, meetings, attempts,
 best score, certificate), extra time and eligibility exemptions with who, when and why,
@@ -26,31 +26,26 @@ revocation with a reason, and a CSV.
 The browser never sees option ids, right answers or explanations before the review policy
 allows, and never sends anything but her chosen option letters.
 """
-import functools
-import gettext as gettext_module
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from importlib.resources import files
-from zoneinfo import ZoneInfo
 
 import segno
-from django.template import Context
-from django.utils import formats, translation
 from webob import Response
 from xblock.core import XBlock
 from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.validation import ValidationMessage
 
+from . import bilingual
 from . import certificates as ids
 from . import clock
 from . import exam_rules as rules
-from .base import KknBlockMixin, _compiled_template, block_catalog, kkn_services
-from .handlers import Refusal, json_handler, json_response
+from .base import KknBlockMixin, kkn_services
+from .handlers import Refusal, json_handler
 from .markup import render_markdown
 from .module_rules import module_ids_to_text, parse_module_ids
-from .records import api
+from .records import api, verification
 from .studio import AuthorField, StudioFormMixin
 
 DEFAULT_GRACE_SECONDS = 5
@@ -60,21 +55,6 @@ _RANDOM = secrets.SystemRandom()  # draws nobody can predict from what the page 
 
 def _(text):
     return text
-
-
-@functools.lru_cache(maxsize=4)
-def _translations(language):
-    """The block's own catalog in ``language`` (English is the msgids themselves)."""
-    if language == "en":
-        return gettext_module.NullTranslations()
-    return gettext_module.translation("text", str(files("kkn_xblocks") / "translations"), [language], fallback=True)
-
-
-class _Catalog:
-    """What ``base.block_catalog`` reads: a catalog fixed to one language, whatever the user's."""
-
-    def __init__(self, language):
-        self._catalog = getattr(_translations(language), "_catalog", None)
 
 
 @dataclass(frozen=True)
@@ -601,8 +581,9 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             "verify_url": self._verify_url(certificate.code),
         }
 
-    def _verify_url(self, code=""):
-        return self.runtime.handler_url(self, "verify", query=f"id={code}" if code else "", thirdparty=True)
+    @staticmethod
+    def _verify_url(code=""):
+        return verification.page_url(code)
 
     def student_view_data(self, context=None):
         """For the mobile apps: the exam's rules. No question, option or answer."""
@@ -768,74 +749,14 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
 
     @XBlock.handler
     def verify(self, request, suffix=""):
-        """The public verification page: anyone, no login. Name, programme, date and status only."""
-        if request.method not in ("GET", "HEAD"):
-            return Response(status=405, allow=["GET", "HEAD"])
-        typed = request.GET.get("id", "")
-        outcome = self._verification(typed) if typed else None
-        sections = []
-        if outcome and outcome["found"]:
-            sections = [self._render_in(language, "exam/verify_section.html", {
-                "outcome": outcome, "issued": self._date_text(outcome["issued_at"], language),
-            }) for language in ("sv", "en")]
-        body = self.render_template("exam/verify_page.html", {
-            "typed": typed[:ids.MAX_TYPED_CHARS],
-            "outcome": outcome,
-            "sections": sections,
-            "action": self._verify_url(),
-            "english": {key: _translations("en").gettext(text) for key, text in _VERIFY_ENGLISH.items()},
-        })
-        status = 200 if outcome is None or outcome["found"] else (400 if outcome["malformed"] else 404)
-        return self._page(self.gettext(_("Verify a certificate")), body, status=status, private=False)
+        """Certificates printed before verification had a page of its own carry this address."""
+        return Response(status=301, location=verification.page_url(request.GET.get("id", "")))
 
     @XBlock.handler
     def verify_json(self, request, suffix=""):
-        """The same answer for machines: ``{"status": valid|expired|revoked|unknown|malformed, ...}``."""
-        if request.method not in ("GET", "HEAD"):
-            return Response(status=405, allow=["GET", "HEAD"])
-        outcome = self._verification(request.GET.get("id", ""))
-        if outcome["found"]:
-            body, status = {
-                "id": outcome["code"], "status": outcome["status"], "name": outcome["name"],
-                "programme": outcome["programme"], "issued": outcome["issued_at"].date().isoformat(),
-            }, 200
-        else:
-            body = {"status": "malformed" if outcome["malformed"] else "unknown", "message": outcome["message"]}
-            status = 400 if outcome["malformed"] else 404
-        response = json_response(body, status=status)
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["X-Robots-Tag"] = "noindex"
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        return response
-
-    def _verification(self, typed):
-        """What the verification answers for ``typed``: a wrong id is told so before any lookup;
-        a well-formed one costs one indexed lookup of its exact canonical text."""
-        read = ids.normalise(typed)
-        if read.problem:
-            return {"found": False, "malformed": True, "message": self._code_problem_text(read)}
-        certificate = api.find_certificate(read.code)
-        if certificate is None:
-            return {"found": False, "malformed": False, "message": self.gettext(_(
-                "No certificate has the id {id}. Check it against the certificate; if it is right, the certificate "
-                "is not genuine.")).format(id=read.code)}
-        status = certificate.status(clock.now())
-        return {"found": True, "malformed": False, "code": certificate.code, "status": status,
-                "name": certificate.name, "programme": certificate.programme_title, "issued_at": certificate.issued_at,
-                "message": self.gettext(_STATUS_LABELS[status])}
-
-    def _code_problem_text(self, read):
-        gettext = self.gettext
-        if read.problem == ids.CodeProblem.EMPTY:
-            return gettext(_("Type the certificate id, for example KKN-7Q4M-2HXD-9RTA-K3PB-M."))
-        if read.problem == ids.CodeProblem.CHARACTERS:
-            return gettext(_("A certificate id has only letters and digits (no U). Remove these: {chars}.")).format(
-                chars=" ".join(read.bad_characters))
-        if read.problem == ids.CodeProblem.LENGTH:
-            return gettext(_("A certificate id has KKN and 17 letters and digits, for example "
-                             "KKN-7Q4M-2HXD-9RTA-K3PB-M. Check that you typed all of it."))
-        return gettext(_("That id has a typing error: its last character does not match. Check each character "
-                         "against the certificate."))
+        """The machine answer's former address, likewise."""
+        typed = request.GET.get("id", "")
+        return Response(status=301, location=verification.page_url(typed, json=bool(typed)))
 
     def _page(self, title, body, status=200, private=True):
         html = self.render_template("exam/page.html", {
@@ -852,14 +773,10 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
 
     def _render_in(self, language, template, context):
         """A template in one language, whatever the user's (the certificate is in Swedish and English)."""
-        with translation.override(language), block_catalog(_Catalog(language)):
-            return _compiled_template(template).render(Context({**context, "lang": language, "dom_id": self.dom_id(
-                "root")}))
+        return bilingual.render_in(language, template, {**context, "dom_id": self.dom_id("root")})
 
     def _date_text(self, moment, language):
-        local = moment.astimezone(ZoneInfo(self.operator_setting("TIME_ZONE", "Europe/Stockholm")))
-        with translation.override(language):
-            return formats.date_format(local.date(), "j F Y")
+        return bilingual.date_text(moment, language, self.operator_setting("TIME_ZONE", "Europe/Stockholm"))
 
     # --- staff ---------------------------------------------------------------------------------------
     def _staff_html(self, message=""):
@@ -960,7 +877,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         staff = self.require_staff()
         read = ids.normalise(payload.text("code", 64))
         if read.problem:
-            raise Refusal(400, self._code_problem_text(read))
+            raise Refusal(400, verification.code_problem_text(read, self.gettext))
         reason = self._reason(payload)
         certificate = api.find_certificate(read.code)
         if certificate is None or certificate.programme_id != self.programme_id:
@@ -1024,13 +941,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         return exam_scenarios()
 
 
-_STATUS_LABELS = {
-    ids.Status.VALID: _("Valid"),
-    ids.Status.EXPIRED: _("Expired"),
-    ids.Status.REVOKED: _("Revoked"),
-}
-# The verification form's labels, repeated in English for readers from abroad.
-_VERIFY_ENGLISH = {"label": _("Certificate id"), "button": _("Verify")}
+_STATUS_LABELS = verification.STATUS_LABELS
 
 
 def _number(value):

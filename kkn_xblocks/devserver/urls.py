@@ -1,8 +1,10 @@
-"""URLs of the local preview: the course preview (when a source is loaded) and the workbench's own."""
+"""URLs of the local preview: the course preview (when a source is loaded), the plugin apps' pages
+(public certificate verification, /kkn/intyg/) and the workbench's own."""
 import os
 
 from django.shortcuts import redirect
 from django.urls import include, path
+from edx_django_utils.plugins import get_plugin_url_patterns
 from workbench.urls import urlpatterns as workbench_urlpatterns
 
 
@@ -17,5 +19,7 @@ def _start(request):
 urlpatterns = [
     path("", _start, name="kkn_start"),
     path("", include("course_export.preview.urls")),
+    # The plugin apps' URLs exactly as the LMS includes them (lms/urls.py: get_plugin_url_patterns).
+    *get_plugin_url_patterns("lms.djangoapp"),
     *workbench_urlpatterns,
 ]
