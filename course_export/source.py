@@ -27,6 +27,9 @@ from .spec import (
 COURSE_FILE = "course.yaml"
 MODULE_FILE = "module.yaml"
 EXAM_FILE = "exam/exam.yaml"
+# The course card's image when course.yaml names none (olxcleaner, and the LMS's course card, need one).
+DEFAULT_COURSE_IMAGE = Path(__file__).resolve().parent / "default_course_image.png"
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 MEETINGS_ID = "regionala-traffar"
 COMPLETION_RULES = ("task", "self_check", "task_and_self_check")
 REVIEW_POLICIES = tuple(policy for policy, _label in exam_rules.Review.CHOICES)
@@ -73,7 +76,7 @@ class _Reader:
             return None
         fields = Fields(self.problems, data, COURSE_FILE, self.root)
         fields.known("org", "number", "run", "title", "language", "start", "end", "pacing", "programme",
-                     "certificates", "grading", "about")
+                     "certificates", "grading", "about", "course_image")
         key = {part: self._course_key_part(fields, part) for part in ("org", "number", "run")}
         title = fields.text("title", required=True)
         language = fields.text("language", default="sv", limit=16)
@@ -94,6 +97,7 @@ class _Reader:
         certificates = fields.boolean("certificates", True)
         graders, pass_cutoff = self._grading(fields.mapping("grading", required=True))
         self.assets = self._assets()
+        course_image = self._course_image(fields)
         about = self._about(fields.mapping("about"))
         dates = (start, end) if start and end and end > start else None
         course_id = f"course-v1:{key['org']}+{key['number']}+{key['run']}" if all(key.values()) else ""
@@ -110,7 +114,7 @@ class _Reader:
             programme_id=programme_id, chapters=tuple(modules + meetings + exam), graders=graders,
             pass_cutoff=pass_cutoff, where=fields.at(), language=language, self_paced=pacing == "self",
             certificates=certificates, about=about, assets=tuple(self.assets[name] for name in sorted(self.assets)),
-            source=self.root,
+            course_image=course_image, source=self.root,
         )
 
     @staticmethod
@@ -198,6 +202,22 @@ class _Reader:
             else:
                 assets[name] = Asset(name, path)
         return assets
+
+    def _course_image(self, fields):
+        """course.yaml's ``course_image``: an image in static/; without one, the default the builder ships."""
+        name = fields.text("course_image", default="", limit=100)
+        if not name:
+            self.assets.setdefault(DEFAULT_COURSE_IMAGE.name, Asset(DEFAULT_COURSE_IMAGE.name, DEFAULT_COURSE_IMAGE))
+            return DEFAULT_COURSE_IMAGE.name
+        if name not in self.assets:
+            fields.error("course_image", _("static/{name} does not exist.").format(name=name),
+                         _("Add the image to static/, or correct the file name."))
+            return None
+        if not name.lower().endswith(IMAGE_SUFFIXES):
+            fields.error("course_image", _("\u201c{name}\u201d is not an image the course card can show.").format(
+                name=name), _("Use a .png, .jpg, .gif or .webp file."))
+            return None
+        return name
 
     def _html(self, markdown, where):
         """Sanitised HTML of author Markdown, static links as ``/static/name``, each name checked."""

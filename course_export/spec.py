@@ -202,6 +202,7 @@ class Course:
     certificates: bool = True
     about: About = field(default_factory=About)
     assets: tuple[Asset, ...] = ()
+    course_image: str = ""  # the name of an asset: the course card's image
     source: Path | None = None  # the folder it was read from
 
     @property

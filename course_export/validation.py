@@ -807,9 +807,8 @@ class _Folder:
         """False for findings that are wrong for real courses or that one of our checks reports better."""
         text, file = error.description, self._olxcleaner_file(error.filename)
         name = error.name
-        if name == "InvalidSetting" and re.search(
-                r"required setting '(start|end|course_image)'|invalid date setting", text):
-            return False  # Studio has a default course image; dates are our check's (it reads Studio's quoted form)
+        if name == "InvalidSetting" and re.search(r"required setting '(start|end)'|invalid date setting", text):
+            return False  # dates are our check's (it reads Studio's quoted form)
         if name == "MissingDisplayName" and re.match(r"The tag <(course|chapter|sequential|vertical|wiki)\b", text):
             return False  # containers: our display-name check; the wiki never has one (Studio exports it so)
         if name == "DuplicateURLName":
