@@ -72,8 +72,9 @@ STANDARD_BLOCKS = (
     "vertical", "video", "videoalpha", "videosequence", "word_cloud", "wrapper",
 )
 # olxcleaner findings we never report, and why:
-#   SettingOverride: Studio's exports (and our builder) write display_name both in course/RUN.xml and
-#     in policy.json; the policy wins on import, so the "override" is how Studio itself writes courses.
+#   SettingOverride: Studio's exports write display_name both in course/RUN.xml and in policy.json;
+#     the policy wins on import, so the "override" is how Studio itself writes courses. (Our builder
+#     writes it in policy.json only: olxcleaner finds nothing at all in a built course.)
 #   DateOrdering: replaced by our date check, which is an error (Studio's validation counts such
 #     subsections) and says which date to move.
 #   MissingURLName: replaced by our url_name check (it also says why a stable url_name matters).

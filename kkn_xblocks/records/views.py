@@ -38,13 +38,10 @@ def verify_form(request):
     typed = request.GET.get("id", "")
     if not typed:
         return _page(request, None, typed)
-    limited = _rate_limited(request, json_answer=False)
-    if limited:
-        return limited
     read = ids.normalise(typed)
-    if read.code:
+    if read.code:  # the id's page does the lookup, and counts it
         return HttpResponseRedirect(verification.page_url(read.code))
-    return _page(request, verification.look_up(typed, _gettext()), typed)
+    return _page(request, verification.look_up(typed, _gettext()), typed)  # mistyped: no lookup to limit
 
 
 @require_safe
@@ -90,7 +87,8 @@ def _rate_limited(request, json_answer):
     if json_answer:
         response = _json({"status": "rate_limited", "message": message}, 429)
     else:
-        response = _page(request, {"found": False, "malformed": False, "message": message}, "", status=429)
+        response = _page(request, {"found": False, "malformed": False, "limited": True, "message": message}, "",
+                         status=429)
     response["Retry-After"] = str(seconds)
     return response
 

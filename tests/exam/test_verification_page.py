@@ -92,6 +92,14 @@ def test_the_form_sends_the_visitor_to_the_ids_page(certificate):
     assert mistyped.status_code == 400 and 'aria-invalid="true"' in mistyped.content.decode()
 
 
+def test_a_form_submission_counts_once_against_the_limit(certificate, settings):
+    settings.KKN_VERIFICATION_RATE_LIMIT = (2, 60)
+    visitor = Client()
+    for _ in range(2):
+        assert visitor.get("/kkn/intyg/", {"id": certificate}, follow=True).status_code == 200
+    assert visitor.get("/kkn/intyg/", {"id": certificate}, follow=True).status_code == 429
+
+
 def test_the_answer_is_in_swedish_and_english_whatever_the_readers_language(certificate):
     html = Client().get(f"/kkn/intyg/{certificate}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<section class="kkn-card kkn-verify__result kkn-verify__result--valid" lang="sv"' in html
@@ -107,10 +115,19 @@ def test_past_its_limit_an_address_gets_429_until_the_window_ends(certificate, s
     refused = visitor.get(f"/kkn/intyg/{certificate}/")
     assert refused.status_code == 429 and refused["Retry-After"] == "60"
     assert "För många kontroller från din adress. Vänta en minut och försök igen." in refused.content.decode()
-    assert "Anna Lindqvist" not in refused.content.decode()
+    assert "Anna Lindqvist" not in refused.content.decode() and 'aria-invalid' not in refused.content.decode()
     answer = visitor.get(f"/kkn/intyg/{certificate}/json/")
     assert answer.status_code == 429 and json.loads(answer.content)["status"] == "rate_limited"
     elsewhere = Client(REMOTE_ADDR="192.0.2.7")
     assert elsewhere.get(f"/kkn/intyg/{certificate}/json/").status_code == 200
     cache.clear()  # the window ended
     assert visitor.get(f"/kkn/intyg/{certificate}/").status_code == 200
+
+
+def test_behind_the_platforms_private_proxy_each_visitor_has_her_own_count(certificate, settings):
+    settings.KKN_VERIFICATION_RATE_LIMIT = (1, 60)
+    first = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert first.get(f"/kkn/intyg/{certificate}/json/").status_code == 200
+    assert first.get(f"/kkn/intyg/{certificate}/json/").status_code == 429
+    second = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.4")
+    assert second.get(f"/kkn/intyg/{certificate}/json/").status_code == 200
