@@ -758,7 +758,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         typed = request.GET.get("id", "")
         return Response(status=301, location=verification.page_url(typed, json=bool(typed)))
 
-    def _page(self, title, body, status=200, private=True):
+    def _page(self, title, body, status=200):
         html = self.render_template("exam/page.html", {
             "title": title,
             "body": body,
@@ -767,7 +767,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             "js_url": self.runtime.local_resource_url(self, "public/js/kkn-exam.js"),
         })
         response = Response(html, status=status, content_type="text/html", charset="utf-8")
-        response.headers["Cache-Control"] = "no-store" if private else "no-cache"
+        response.headers["Cache-Control"] = "no-store"  # her own certificate and messages
         response.headers["X-Robots-Tag"] = "noindex"
         return response
 
@@ -949,7 +949,7 @@ def _number(value):
 
 
 def _absolute(url, request):
-    """The LMS gives third-party handler URLs with the host; the local preview gives a path."""
+    """The verification address is absolute in Open edX (``LMS_ROOT_URL``); the local preview gives a path."""
     if url.startswith("/") and request is not None:
         return request.host_url + url
     return url
