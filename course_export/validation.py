@@ -959,6 +959,10 @@ class _CustomBlocks:
             if name in ALLOWED_CUSTOM_ATTRIBUTES or name.startswith("{"):
                 continue
             field_name = renamed.get(name, name)
+            if name in renamed:
+                found.append((WARNING, "renamed-attribute", _(
+                    "<{tag}>: “{old}” is what earlier releases wrote; it is read as “{new}”. Build the archive again "
+                    "to write the new name.").format(tag=tag, old=name, new=field_name)))
             if field_name not in fields:
                 found.append((ERROR, "custom-attribute", _(
                     "<{tag}> has the attribute “{name}”, which is not one of its fields, so Studio drops it "

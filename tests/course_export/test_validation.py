@@ -286,6 +286,9 @@ def test_an_exam_of_an_archive_built_before_the_rename_still_validates(tmp_path)
     report = check(tmp_path, data)
 
     assert found(report, "custom-attribute") == [] and found(report, "custom-roundtrip") == []
+    assert [message for _where, message in found(report, "renamed-attribute", "warning")] == [
+        "<kkn_exam>: “max_attempts” is what earlier releases wrote; it is read as “attempts_allowed”. Build the "
+        "archive again to write the new name."]
 
 
 def test_an_exam_that_cannot_work_is_an_error_naming_the_field(tmp_path):
