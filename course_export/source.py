@@ -29,6 +29,9 @@ from .spec import (
 COURSE_FILE = "course.yaml"
 MODULE_FILE = "module.yaml"
 EXAM_FILE = "exam/exam.yaml"
+# The course card's image when course.yaml names none (olxcleaner, and the LMS's course card, need one).
+DEFAULT_COURSE_IMAGE = Path(__file__).resolve().parent / "default_course_image.png"
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 MEETINGS_ID = "regionala-traffar"
 COMPLETION_RULES = ("task", "self_check", "task_and_self_check")
 REVIEW_POLICIES = tuple(policy for policy, _label in exam_rules.Review.CHOICES)
@@ -102,7 +105,7 @@ class _Reader:
             return None
         fields = Fields(self.problems, data, COURSE_FILE, self.root)
         fields.known("org", "number", "run", "title", "language", "start", "end", "pacing", "programme",
-                     "certificates", "grading", "about", "packaging", "exam_course")
+                    "certificates", "grading", "about", "packaging", "exam_course", "course_image")
         key = {part: self._course_key_part(fields, part) for part in ("org", "number", "run")}
         packaging = fields.choice("packaging", PACKAGINGS, "course")
         title = fields.text("title", required=True)
@@ -126,6 +129,7 @@ class _Reader:
         certificates = fields.boolean("certificates", True)
         graders, pass_cutoff = self._grading(fields.mapping("grading", required=True))
         self.assets = self._assets()
+        course_image = self._course_image(fields)
         about = self._about(fields.mapping("about"))
         dates = (start, end) if start and end and end > start else None
         context = _Context(programme_id, programme_title, dates, language or "sv")
@@ -144,7 +148,7 @@ class _Reader:
             programme_id=programme_id, chapters=tuple(modules + meetings + exam), graders=graders,
             pass_cutoff=pass_cutoff, where=fields.at(), language=language, self_paced=pacing == "self",
             certificates=certificates, about=about, assets=tuple(self.assets[name] for name in sorted(self.assets)),
-            source=self.root,
+            course_image=course_image, source=self.root,
         )
 
     @staticmethod
@@ -258,6 +262,22 @@ class _Reader:
             else:
                 assets[name] = Asset(name, path)
         return assets
+
+    def _course_image(self, fields):
+        """course.yaml's ``course_image``: an image in static/; without one, the default the builder ships."""
+        name = fields.text("course_image", default="", limit=100)
+        if not name:
+            self.assets.setdefault(DEFAULT_COURSE_IMAGE.name, Asset(DEFAULT_COURSE_IMAGE.name, DEFAULT_COURSE_IMAGE))
+            return DEFAULT_COURSE_IMAGE.name
+        if name not in self.assets:
+            fields.error("course_image", _("static/{name} does not exist.").format(name=name),
+                         _("Add the image to static/, or correct the file name."))
+            return None
+        if not name.lower().endswith(IMAGE_SUFFIXES):
+            fields.error("course_image", _("\u201c{name}\u201d is not an image the course card can show.").format(
+                name=name), _("Use a .png, .jpg, .gif or .webp file."))
+            return None
+        return name
 
     def _html(self, markdown, where, file=None, first_line=1):
         """Sanitised HTML of author Markdown, static links as ``/static/name``, each name checked.
@@ -650,7 +670,7 @@ class _Reader:
             "balance_topics": fields.boolean("balance_topics", False),
             "shuffle": fields.boolean("shuffle", True),
             "time_limit_minutes": fields.integer("time_limit_minutes", default=60, minimum=0, maximum=1440),
-            "max_attempts": fields.integer("max_attempts", default=3, minimum=0, maximum=100),
+            "attempts_allowed": fields.integer("max_attempts", default=3, minimum=0, maximum=100),
             "wait_minutes_between_attempts": fields.integer("wait_minutes", default=0, minimum=0, maximum=525600),
             "pass_percent": fields.integer("pass_percent", default=70, minimum=1, maximum=100),
             "review_policy": fields.choice("review", REVIEW_POLICIES, "right_after_final"),
@@ -661,7 +681,8 @@ class _Reader:
         if None in values.values() or grader_format is None or title is None:
             return []
         names, unit = self._block_unit(fields, "kkn_exam", exam_id, values, exam_rules.exam_problems(
-            values, self.block_gettext), {"exam_id": "id", "draw_count": "draw", "review_policy": "review"})
+            values, self.block_gettext), {"exam_id": "id", "draw_count": "draw", "review_policy": "review",
+                                          "attempts_allowed": "max_attempts"})
         where = unit.where
         sequential = Subsection(names.subsection, title, (unit,), where, graded=True, format=grader_format)
         return [Chapter(names.chapter, title, "exam", (sequential,), where)]

@@ -218,6 +218,7 @@ class Course:
     certificates: bool = True
     about: About = field(default_factory=About)
     assets: tuple[Asset, ...] = ()
+    course_image: str = ""  # the name of an asset: the course card's image
     source: Path | None = None  # the folder it was read from
     # What this course is in its programme: all of it, one module's course, or the exam's course.
     kind: str = "programme"  # "programme" | "module" | "exam"

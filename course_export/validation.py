@@ -75,8 +75,9 @@ STANDARD_BLOCKS = (
     "vertical", "video", "videoalpha", "videosequence", "word_cloud", "wrapper",
 )
 # olxcleaner findings we never report, and why:
-#   SettingOverride: Studio's exports (and our builder) write display_name both in course/RUN.xml and
-#     in policy.json; the policy wins on import, so the "override" is how Studio itself writes courses.
+#   SettingOverride: Studio's exports write display_name both in course/RUN.xml and in policy.json;
+#     the policy wins on import, so the "override" is how Studio itself writes courses. (Our builder
+#     writes it in policy.json only: olxcleaner finds nothing at all in a built course.)
 #   DateOrdering: replaced by our date check, which is an error (Studio's validation counts such
 #     subsections) and says which date to move.
 #   MissingURLName: replaced by our url_name check (it also says why a stable url_name matters).
@@ -845,9 +846,8 @@ class _Folder:
         """False for findings that are wrong for real courses or that one of our checks reports better."""
         text, file = error.description, self._olxcleaner_file(error.filename)
         name = error.name
-        if name == "InvalidSetting" and re.search(
-                r"required setting '(start|end|course_image)'|invalid date setting", text):
-            return False  # Studio has a default course image; dates are our check's (it reads Studio's quoted form)
+        if name == "InvalidSetting" and re.search(r"required setting '(start|end)'|invalid date setting", text):
+            return False  # dates are our check's (it reads Studio's quoted form)
         if name == "MissingDisplayName" and re.match(r"The tag <(course|chapter|sequential|vertical|wiki)\b", text):
             return False  # containers: our display-name check; the wiki never has one (Studio exports it so)
         if name == "DuplicateURLName":
@@ -991,18 +991,24 @@ class _CustomBlocks:
         from .blocks import block_class  # pylint: disable=import-outside-toplevel
         cls = block_class(tag)
         fields = _author_fields(cls)
+        renamed = getattr(cls, "renamed_attributes", {})  # archives built before a field was renamed
         found, clean = [], etree.Element(tag)
         for name, value in element.attrib.items():
             if name in ALLOWED_CUSTOM_ATTRIBUTES or name.startswith("{"):
                 continue
-            if name not in fields:
+            field_name = renamed.get(name, name)
+            if name in renamed:
+                found.append((WARNING, "renamed-attribute", _(
+                    "<{tag}>: “{old}” is what earlier releases wrote; it is read as “{new}”. Build the archive again "
+                    "to write the new name.").format(tag=tag, old=name, new=field_name)))
+            if field_name not in fields:
                 found.append((ERROR, "custom-attribute", _(
                     "<{tag}> has the attribute “{name}”, which is not one of its fields, so Studio drops it "
                     "silently. Remove it or use one of: {fields}.")
                     .format(tag=tag, name=name, fields=", ".join(sorted(fields)))))
                 continue
             try:
-                fields[name].from_string(value)
+                fields[field_name].from_string(value)
             except Exception as error:  # pylint: disable=broad-except  (any field type's parse error)
                 found.append((ERROR, "custom-attribute", _(
                     "<{tag}>: the value of “{name}” cannot be read as this field's type ({error}). Write it as the "

@@ -1,4 +1,5 @@
 """What the three kkn blocks share: translation, who is asking, templates, fragments and CSV."""
+import copy
 import csv
 import functools
 from collections.abc import Mapping
@@ -47,6 +48,22 @@ def kkn_services(cls):
 
 class KknBlockMixin:
     """Mixed into each kkn block (decorate the block class with ``kkn_services``)."""
+
+    # OLX attributes that earlier releases wrote, read as the field that replaced them ({old: new}).
+    # A field is renamed when its name collides with a platform field (tests/test_platform_fields.py):
+    # archives built before keep importing with the author's value.
+    renamed_attributes = {}
+
+    @classmethod
+    def parse_xml(cls, node, runtime, keys):
+        renamed = [old for old in cls.renamed_attributes if old in node.attrib]
+        if renamed:
+            node = copy.deepcopy(node)  # the caller's tree stays as it was read
+            for old in renamed:
+                value = node.attrib.pop(old)
+                if cls.renamed_attributes[old] not in node.attrib:  # the new name wins when both are written
+                    node.set(cls.renamed_attributes[old], value)
+        return super().parse_xml(node, runtime, keys)
 
     # --- translation ---------------------------------------------------------------------------
     @property

@@ -559,16 +559,16 @@ class StartBlock:
     PASSED = "passed"
 
 
-def attempts_left(used, max_attempts):
-    """None when attempts are unlimited (``max_attempts`` 0)."""
-    return None if not max_attempts else max(0, max_attempts - used)
+def attempts_left(used, attempts_allowed):
+    """None when attempts are unlimited (``attempts_allowed`` 0)."""
+    return None if not attempts_allowed else max(0, attempts_allowed - used)
 
 
-def start_block(used, max_attempts, last_submitted_at, wait_minutes, already_passed, now):
+def start_block(used, attempts_allowed, last_submitted_at, wait_minutes, already_passed, now):
     """``(reason, when)``: reason None means she may start; WAIT comes with the time she may."""
     if already_passed:
         return StartBlock.PASSED, None
-    if max_attempts and used >= max_attempts:
+    if attempts_allowed and used >= attempts_allowed:
         return StartBlock.NO_ATTEMPTS_LEFT, None
     if wait_minutes and last_submitted_at is not None:
         ready = last_submitted_at + timedelta(minutes=wait_minutes)

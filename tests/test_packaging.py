@@ -42,9 +42,33 @@ def test_package_data_is_in_the_wheel(wheel):
     expected += list((package / "records/management").rglob("*.py"))  # the operator commands
     builder = ROOT / "course_export"
     expected += [p for folder in ("template", "preview/templates") for p in (builder / folder).rglob("*") if p.is_file()]
-    expected += [builder / "locale/sv/LC_MESSAGES/kkn_course.mo", builder / "preview/locale/sv/LC_MESSAGES/django.mo"]
+    expected += [builder / "locale/sv/LC_MESSAGES/kkn_course.mo", builder / "preview/locale/sv/LC_MESSAGES/django.mo",
+                 builder / "default_course_image.png"]
     # the author reference, for "kkn-course docs" and the messages that point to it
     expected += [builder / "docs" / path.name for path in (ROOT / "docs").glob("*.md")]
     missing = [str(p.relative_to(ROOT)) for p in expected if str(p.relative_to(ROOT)) not in names]
     assert not missing
     assert not any(n.startswith(("tests/", "bench/", "scripts/")) for n in names)
+
+
+def test_the_xblock_range_setup_cfg_declares_is_the_one_dev_py_tests():
+    """``python3 dev.py test`` runs the block tests with both ends of the declared XBlock range."""
+    from packaging.requirements import Requirement  # pylint: disable=import-outside-toplevel
+    from packaging.version import Version  # pylint: disable=import-outside-toplevel
+
+    sys.path.insert(0, str(ROOT))
+    try:
+        import dev  # pylint: disable=import-outside-toplevel
+    finally:
+        sys.path.remove(str(ROOT))
+    parser = configparser.ConfigParser()
+    parser.read(ROOT / "setup.cfg")
+    (xblock,) = [Requirement(line) for line in parser["options"]["install_requires"].split("\n")
+                 if line.strip().lower().startswith("xblock")]
+    lowest, highest = (Version(v) for v in dev.XBLOCK_RANGE_ENDS)
+    lower_bound = next(Version(spec.version) for spec in xblock.specifier if spec.operator == ">=")
+    upper_bound = next(Version(spec.version) for spec in xblock.specifier if spec.operator == "<")
+    assert lowest == lower_bound and highest in xblock.specifier and highest.major == upper_bound.major - 1
+    pinned = next(line for line in (ROOT / "requirements" / "constraints.txt").read_text().splitlines()
+                  if line.lower().startswith("xblock=="))
+    assert Version(pinned.split("==")[1]) in xblock.specifier

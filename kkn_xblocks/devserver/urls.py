@@ -1,5 +1,6 @@
-"""URLs of the local preview: the course preview (when a source is loaded) and the part of the
-workbench our blocks need (scenario pages, handlers, block resources, the runtime's static files).
+"""URLs of the local preview: the course preview (when a source is loaded), the plugin apps' pages
+(public certificate verification, /kkn/intyg/) and the part of the workbench our blocks need
+(scenario pages, handlers, block resources, the runtime's static files).
 
 Nothing else of the workbench is served: its ``/reset_state`` wipes every learner's state on a
 plain cross-site GET and redirects to the Referer, ``/admin/``, ``/userlist/`` and ``/view/`` are
@@ -12,6 +13,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import include, path, re_path
+from edx_django_utils.plugins import get_plugin_url_patterns
 from workbench import views as workbench_views
 from workbench.urls import urlpatterns as workbench_urlpatterns
 
@@ -48,6 +50,8 @@ HANDLER_PATH = r"(?P<usage_id>[^/]+)/(?P<handler_slug>[^/]*)(?:/(?P<suffix>.*))?
 urlpatterns = [
     path("", _start, name="kkn_start"),
     path("", include("course_export.preview.urls")),
+    # The plugin apps' URLs exactly as the LMS includes them (lms/urls.py: get_plugin_url_patterns).
+    *get_plugin_url_patterns("lms.djangoapp"),
     *[pattern for pattern in workbench_urlpatterns if getattr(pattern, "name", None) in WORKBENCH_ROUTES],
     re_path(r"^handler/" + HANDLER_PATH, _handler, {"authenticated": True}, name="handler"),
     re_path(r"^unauth_handler/" + HANDLER_PATH, _handler, {"authenticated": False}, name="unauth_handler"),

@@ -112,8 +112,12 @@ class Browser:
         return self.driver.find_elements("css selector", css)
 
     def wait_text(self, css, text, timeout=10):
+        from selenium.common.exceptions import StaleElementReferenceException  # pylint: disable=import-outside-toplevel
         from selenium.webdriver.support.ui import WebDriverWait  # pylint: disable=import-outside-toplevel
-        WebDriverWait(self.driver, timeout).until(lambda d: text in d.find_element("css selector", css).text)
+        # During a navigation (a form's submission, a redirect) the element found may be the old
+        # page's, gone a moment later: look again.
+        WebDriverWait(self.driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: text in d.find_element("css selector", css).text)
         return self.find(css).text
 
     def body_text(self):

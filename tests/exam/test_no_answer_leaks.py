@@ -68,8 +68,8 @@ def everything_a_learner_gets(wb, usage, user="student_1"):
     texts["register_extract"] = wb.get(usage, "register_extract", user=user,
                                        query=f"learner_key=local:{user}&format=json").content.decode()
     code = Certificate.objects.values_list("code", flat=True).first() or "KKN-7Q4M-2HXD-9RTA-K3PB-M"
-    for handler in ("verify", "verify_json"):
-        texts[handler] = wb.unauth_get(usage, handler, query=f"id={code}").content.decode()
+    texts["verify"] = wb.verify(code).content.decode()
+    texts["verify_json"] = wb.verify(code, json=True).content.decode()
     for resource in ("js/kkn-exam.js", "js/kkn-common.js"):
         texts[resource] = wb.client.get(f"/resource/kkn_exam/public/{resource}").content.decode()
     return texts
@@ -99,7 +99,7 @@ def test_nothing_reveals_the_answer_key_before_the_review_policy_allows(wb, make
 
     from kkn_xblocks import exam as exam_module  # pylint: disable=import-outside-toplevel
     monkeypatch.setattr(exam_module, "_RANDOM", random.Random(4))  # two attempts with surely different orders
-    exam = make_exam(review_policy="answers_after_final", max_attempts=2)
+    exam = make_exam(review_policy="answers_after_final", attempts_allowed=2)
     received = {}
 
     def scan(phase, **extra):
@@ -170,7 +170,7 @@ def test_the_shuffled_order_of_a_later_attempt_is_drawn_only_when_it_starts(wb, 
             return super().shuffle(x)
 
     monkeypatch.setattr(exam_module, "_RANDOM", Recorder())
-    exam = make_exam(max_attempts=3)
+    exam = make_exam(attempts_allowed=3)
     make_eligible()
     wb.render(exam)
     assert calls == []
