@@ -21,7 +21,7 @@ def bank(count):
 def exam_fields(count, draw=0):
     return {"display_name": "Slutprov", "programme_id": "bench-exam", "programme_title": "Bänkprogrammet",
             "exam_id": f"prov-{count}", "questions": bank(count), "draw_count": draw, "shuffle": True,
-            "time_limit_minutes": 0, "max_attempts": 0, "pass_percent": 50, "review_policy": "answers_after_attempt"}
+            "time_limit_minutes": 0, "attempts_allowed": 0, "pass_percent": 50, "review_policy": "answers_after_attempt"}
 
 
 def right_letters(row, questions):
@@ -100,12 +100,12 @@ def run(report):
         api.issue_certificate(f"c{i}", "bench-exam", "Bänkprogrammet", f"Deltagare {i}")
     code = api.certificate_of("c7", "bench-exam").code
     client = bench.client
-    seconds = bench.seconds_per_call(lambda i: client.get(f"/unauth_handler/{graded}/verify_json/?id={code}"))
-    report("kkn_exam.verify_json (2000 certificates)", seconds * 1000, "ms/call",
+    seconds = bench.seconds_per_call(lambda i: client.get(f"/kkn/intyg/{code}/json/"))
+    report("verification page, JSON (2000 certificates)", seconds * 1000, "ms/call",
            f"ratio {seconds / baseline:.2f} to thumbs.vote")
     started = time.perf_counter()
     for i in range(200):
-        client.get(f"/unauth_handler/{graded}/verify_json/?id=KKN-7Q4M-2HXD-9RTA-K3PB-M")
+        client.get("/kkn/intyg/KKN-7Q4M-2HXD-9RTA-K3PB-M/json/")
     unknown = (time.perf_counter() - started) / 200
-    report("kkn_exam.verify_json (unknown id)", unknown * 1000, "ms/call",
+    report("verification page, JSON (unknown id)", unknown * 1000, "ms/call",
            f"ratio {unknown / seconds:.2f} to a known id (no scan: close to 1)")

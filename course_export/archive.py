@@ -16,8 +16,8 @@ the whole archive. ``tarfile`` (and GNU tar, and Studio) read the result; the te
 from __future__ import annotations
 
 import os
+import secrets
 import struct
-import tempfile
 import zlib
 from pathlib import Path
 
@@ -70,7 +70,10 @@ def write_archive(files, path, top="course") -> Path:
     """Write ``files`` ({name under ``top``: bytes or Path}) as the ``.tar.gz`` ``path``; return it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    # Not mkstemp, which creates 0600: the archive gets the permissions of any file the user writes
+    # (0666 less the umask), as its manifest does.
+    temporary = str(path.parent / f".{path.name}.{secrets.token_hex(8)}.part")
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(handle, "wb") as out:
             # The gzip wrapper is written here (RFC 1952: no name, time 0, OS "unknown") around a raw

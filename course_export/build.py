@@ -1,6 +1,7 @@
 """The build pipeline: course source -> checked spec -> OLX tree -> archive + manifest.
 
-    build(source, out_dir) -> BuildResult
+    build(source, out_dir) -> BuildResult                        the programme as one course
+    build_programme(source, out_dir) -> ProgrammeResult          packaged as course.yaml says
 
 A plain pipeline (as mkdocs builds a site): read and check everything first, then write. The
 archive and its manifest appear only when the whole build has succeeded; a source with problems
@@ -16,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .archive import write_archive
+from .i18n import _
 from .olx import TOP, olx_files, write_tree
-from .source import read_course
-from .spec import Course
+from .source import read_course, read_programme
+from .spec import Course, Programme
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,12 @@ def build(source, out_dir, keep_tree=None) -> BuildResult:
     are written last, so a manifest never describes another archive.
     """
     course = read_course(source)
-    out_dir = Path(out_dir)
     files = olx_files(course)
     tree = _keep_tree(course, files, keep_tree) if keep_tree is not None else None
+    return _write(course, files, Path(out_dir), tree)
+
+
+def _write(course, files, out_dir, tree):
     out_dir.mkdir(parents=True, exist_ok=True)
     name = archive_name(course)
     manifest_path = out_dir / f"{name}.manifest.json"
@@ -50,6 +55,53 @@ def build(source, out_dir, keep_tree=None) -> BuildResult:
     archive = write_archive(files, out_dir / f"{name}.tar.gz", top=TOP)
     manifest = write_manifest(course, archive, manifest_path)
     return BuildResult(course, archive, manifest, tree)
+
+
+@dataclass(frozen=True)
+class ProgrammeResult:
+    programme: Programme
+    courses: tuple[BuildResult, ...]
+    manifest: Path | None  # <out_dir>/<programme id>.programme.json (packaging: modules)
+
+
+def programme_manifest_name(programme: Programme):
+    return f"{programme.id}.programme.json"
+
+
+def build_programme(source, out_dir, packaging=None, keep_tree=None) -> ProgrammeResult:
+    """Build every course of the programme in ``source``; with ``packaging: modules`` also the
+    programme manifest, which ``kkn-course push`` and ``validate`` take to handle all courses.
+
+    As for one course: everything is read and made in memory first; the programme manifest is
+    written last (and removed first), so it only ever lists archives of one and the same build.
+    """
+    programme = read_programme(source, packaging)
+    out_dir = Path(out_dir)
+    made = [(course, olx_files(course)) for course in programme.courses]
+    if programme.packaging == "course":
+        course, files = made[0]
+        tree = _keep_tree(course, files, keep_tree) if keep_tree is not None else None
+        return ProgrammeResult(programme, (_write(course, files, out_dir, tree),), None)
+    trees = [_keep_tree(course, files, Path(keep_tree) / archive_name(course)) if keep_tree is not None else None
+             for course, files in made]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manifest_path = out_dir / programme_manifest_name(programme)
+    manifest_path.unlink(missing_ok=True)
+    results = tuple(_write(course, files, out_dir, tree) for (course, files), tree in zip(made, trees))
+    return ProgrammeResult(programme, results, _write_json(programme_manifest_of(programme, results), manifest_path))
+
+
+def programme_manifest_of(programme: Programme, results):
+    """Every course of the programme: its id, what it is, its archive with sha256 and counts."""
+    courses = []
+    for result in results:
+        entry = json.loads(result.manifest.read_text(encoding="utf-8"))
+        courses.append({"course_id": entry["course_id"], "kind": result.course.kind,
+                        "module_id": result.course.module_id, "archive": entry["archive"],
+                        "manifest": result.manifest.name, "sha256": entry["sha256"], "bytes": entry["bytes"],
+                        "counts": entry["counts"]})
+    return {"programme_id": programme.id, "title": programme.title, "packaging": programme.packaging,
+            "courses": courses}
 
 
 class TreeRefused(ValueError):
@@ -87,8 +139,48 @@ def manifest_of(course: Course, archive: Path):
 
 
 def write_manifest(course: Course, archive: Path, path: Path) -> Path:
-    data = json.dumps(manifest_of(course, archive), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return _write_json(manifest_of(course, archive), path)
+
+
+def _write_json(value, path: Path) -> Path:
+    data = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     temporary = path.with_name(f".{path.name}.part")
     temporary.write_text(data, encoding="utf-8")
     os.replace(temporary, path)
     return path
+
+
+class NotAProgramme(ValueError):
+    """The path is no programme manifest (nor a folder holding exactly one); the message says why."""
+
+
+def programme_manifest_path(path):
+    """The programme manifest ``path`` names: the file itself, or the one in a build folder; None when
+    ``path`` is neither (then it is one course)."""
+    path = Path(path)
+    if path.is_file() and path.name.endswith(".programme.json"):
+        return path
+    if path.is_dir() and not (path / "course.xml").exists() and not (path / "course.yaml").exists():
+        found = sorted(path.glob("*.programme.json"))
+        if len(found) > 1:
+            raise NotAProgramme(_("{folder} holds several programme manifests ({names}). Name the one to use.").format(
+                folder=path, names=", ".join(p.name for p in found)))
+        return found[0] if found else None
+    return None
+
+
+def load_programme_manifest(path):
+    """The programme manifest's courses, each with its archive's path: ``(data, [(entry, archive)])``."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        courses = data["courses"]
+        entries = [(entry, path.parent / entry["archive"]) for entry in courses
+                   if isinstance(entry["course_id"], str) and isinstance(entry["archive"], str)]
+        if not courses or len(entries) != len(courses) or any(Path(e["archive"]).name != e["archive"]
+                                                               for e, _a in entries):
+            raise ValueError
+    except (OSError, ValueError, KeyError, TypeError):
+        raise NotAProgramme(_("{path} is not a programme manifest written by kkn-course build. Build the programme "
+                              "again (kkn-course build SOURCE).").format(path=path)) from None
+    return data, entries

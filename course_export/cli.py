@@ -9,11 +9,11 @@ import sys
 
 from .i18n import _
 
-COMMANDS = ("new", "build", "validate", "preview", "push")
+COMMANDS = ("new", "build", "validate", "preview", "push", "docs")
 
 
 def _command_module(name):
-    # new/build/validate/preview live in course_export.commands; push is a module of its own.
+    # new/build/validate/preview/docs live in course_export.commands; push is a module of its own.
     if name == "push":
         return importlib.import_module("course_export.push")
     return importlib.import_module(f"course_export.commands.{name}")

@@ -57,3 +57,8 @@ def block_gettext():
 def course_gettext(language):
     """Text the builder writes into a course (e.g. a chapter title), in the course's own language."""
     return _gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True).gettext
+
+
+def course_translation(language):
+    """``course_gettext``'s catalog itself, for text with plural forms."""
+    return _gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)

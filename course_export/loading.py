@@ -23,6 +23,9 @@ AUTHOR_ZONE = ZoneInfo("Europe/Stockholm")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}$")
 MAX_TEXT_FILE_BYTES = 2_000_000
+# Real course files nest five levels; libyaml's composer recurses in C and dies (SIGSEGV) on
+# tens of thousands, so the nesting is measured on the parser's events before anything is composed.
+MAX_YAML_DEPTH = 50
 MIN_YEAR, MAX_YEAR = 2000, 2200
 # What XML 1.0 cannot hold (OLX is XML): control characters other than tab and newlines, and U+FFFE/F.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -73,8 +76,11 @@ def _construct_map(loader, node):
     result = Map()
     result.line = node.start_mark.line + 1
     for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(None, None, _("a key must be a plain word, not a list or a mapping"),
+                                                    key_node.start_mark)
         key = loader.construct_object(key_node, deep=True)
-        key = key if isinstance(key, str) else str(key)
+        key = key if isinstance(key, str) else str(key)  # a number or true/false: short
         if key in result:
             result.duplicates.append((key, key_node.start_mark.line + 1))
         result[key] = loader.construct_object(value_node, deep=True)
@@ -168,17 +174,21 @@ class Problems:
         if text is None:
             return None
         try:
+            refused = _refused_shape(text)
+            if refused:
+                self.add(Location(name, refused[0]), *refused[1:])
+                return None
             data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             self.add(Location(name, mark.line + 1 if mark else None),
-                     _("This is not valid YAML: {problem}.").format(problem=error.problem or error.context),
+                     _("This is not valid YAML: {problem}.").format(problem=yaml_problem(error.problem or error.context)),
                      _("Check the indentation and quote text that contains a colon followed by a space."))
             return None
         except (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
             # explicit tags (!!int abc, !!map [1]), numbers too long to read, nesting too deep
             self.add(Location(name), _("This is not valid YAML: {problem}.").format(problem=str(error)[:200]),
-                     _("Write plain values without “!!” tags, as in docs/course-source.md."))
+                     _("Write plain values without \u201c!!\u201d tags (see \u201ckkn-course docs\u201d)."))
             return None
         if data is None:
             data = Map()
@@ -187,6 +197,29 @@ class Problems:
                      _("Write it as lines like \u201ctitle: ...\u201d."))
             return None
         return data
+
+
+def _refused_shape(text):
+    """``(line, message, hint)`` when the YAML uses aliases or nests too deep, else None.
+
+    Read from the parser's event stream (flat, no recursion, nothing built): an alias repeats a
+    whole subtree, so nine nested aliases make 9**9 values out of a few lines (a "billion laughs");
+    a course source never needs one.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, yaml.AliasEvent):
+            return (event.start_mark.line + 1, _("YAML aliases (\u201c*{name}\u201d) are not supported here.").format(
+                name=str(event.anchor)[:40]), _("Write the value out where you need it."))
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                return (event.start_mark.line + 1, _("The values nest more than {limit} levels deep.").format(
+                    limit=MAX_YAML_DEPTH), _("Write the file as in docs/course-source.md: a few levels of keys "
+                                             "and lists."))
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return None
 
 
 # --- typed fields -------------------------------------------------------------------------------
@@ -231,7 +264,7 @@ class Fields:
     def _missing(self, key):
         self.problems.add(self.at(key) if key in self.data else Location(self.file, self.data.line, self.key(key)),
                           _("\u201c{key}\u201d is required.").format(key=self.key(key)),
-                          _("Add it (see docs/course-source.md)."))
+                          _("Add it (see \u201ckkn-course docs\u201d)."))
 
     def _value(self, key, required):
         if not self.has(key):
@@ -320,7 +353,8 @@ class Fields:
             return None
         moment = parse_moment(value)
         if moment is None:
-            self.error(key, _("\u201c{value}\u201d is not a date.").format(value=str(value)[:40]),
+            shown = str(value)[:40] if isinstance(value, (str, int, float)) else "\u2026"  # never str() a tree
+            self.error(key, _("\u201c{value}\u201d is not a date.").format(value=shown),
                        _("Write 2027-01-18, 2027-01-18T09:00 (Swedish time) or 2027-01-18T08:00:00Z."))
         return moment
 
@@ -406,6 +440,33 @@ class Fields:
         if required and not value:
             self._missing(key)
         return result
+
+
+def yaml_problem(text):
+    """PyYAML's (libyaml's) own words for the usual mistakes, in the author's language; others as they are."""
+    text = str(text or "")
+    if text.startswith("could not determine a constructor for the tag "):
+        return _("the tag {tag} is not allowed").format(tag=text.rsplit(" ", 1)[-1])
+    known = {
+        "mapping values are not allowed in this context": _("a colon followed by a space is not allowed here"),
+        "mapping values are not allowed here": _("a colon followed by a space is not allowed here"),
+        "did not find expected key": _("did not find the next key where the indentation says it should be"),
+        "could not find expected ':'": _("did not find the colon after a key"),
+        "found character that cannot start any token": _("found a character that cannot start a value (a tab, or "
+                                                         "an unquoted @, ` or %)"),
+        "found a tab character where an indentation space is expected": _("found a tab where the indentation must "
+                                                                          "be spaces"),
+        "did not find expected '-' indicator": _("did not find the \u201c- \u201d of the next list item"),
+        "did not find expected ',' or ']'": _("a list written in [ ] is not closed"),
+        "did not find expected ',' or '}'": _("a mapping written in { } is not closed"),
+        "did not find expected node content": _("a value is missing"),
+        "found unexpected end of stream": _("a quoted text is not closed"),
+        "found unknown escape character": _("a backslash in double quotes starts an unknown escape"),
+        "found undefined alias": _("an alias (*name) refers to no anchor (&name)"),
+        "second occurrence": _("an anchor (&name) is defined twice"),  # libyaml: "found duplicate anchor"
+        "but found another document": _("the file holds a second document after \u201c---\u201d"),
+    }
+    return known.get(text, text)
 
 
 def _not_xml_message(match):

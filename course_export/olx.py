@@ -30,7 +30,9 @@ def olx_files(course: Course) -> dict:
     """The course's OLX as ``{path under the top folder: bytes}``; static assets as their ``Path``."""
     writer = _Writer()
     writer.xml("course.xml", etree.Element("course", url_name=course.run, org=course.org, course=course.number))
-    root = etree.Element("course", display_name=course.title)
+    # display_name only in policy.json, where Studio's import reads it last: written in both places,
+    # olxcleaner reports the policy "overriding" the XML (SettingOverride).
+    root = etree.Element("course")
     for chapter in course.chapters:
         etree.SubElement(root, "chapter", url_name=chapter.url_name)
         writer.chapter(chapter)
@@ -68,6 +70,7 @@ def policy(course: Course):
         "language": course.language,
         "self_paced": course.self_paced,
         "advanced_modules": list(CUSTOM_TAGS),
+        "course_image": course.course_image,
         "cert_html_view_enabled": course.certificates,
         "certificates_display_behavior": "early_no_info" if course.certificates else "end",
     }
@@ -142,7 +145,8 @@ class _Writer:
 
     def about(self, course):
         about = course.about
-        for name, text in (("short_description", about.short_description), ("overview", about.overview),
+        # The catalogue facts close the overview: Studio's about page has no field of their own.
+        for name, text in (("short_description", about.short_description), ("overview", about.overview + about.facts),
                            ("effort", about.effort), ("duration", about.duration), ("price", about.price)):
             if text:
                 data = text if name == "overview" else escape(text, quote=False)  # overview: sanitised HTML

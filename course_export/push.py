@@ -30,6 +30,7 @@ from pathlib import Path
 from lxml import etree
 
 from . import push_config
+from .build import NotAProgramme, programme_manifest_path
 from .i18n import _
 from .push_config import ConfigError
 from .studio_client import TERMINAL_STATES, StudioClient, StudioError, split_course_id
@@ -699,9 +700,12 @@ def register(subparsers):
         description=_("Import a built course archive into Studio over the REST API, wait for the import, "
                       "and check that Studio holds everything that was built."),
         epilog=_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("archive", metavar="ARCHIVE", help=_("the .tar.gz written by kkn-course build"))
-    parser.add_argument("--course-id", required=True, metavar="course-v1:ORG+NUMBER+RUN",
-                        help=_("the Studio course to import into; must match the archive"))
+    parser.add_argument("archive", metavar="ARCHIVE",
+                        help=_("the .tar.gz written by kkn-course build, or a programme's .programme.json (or its "
+                               "build folder) to push every course of it"))
+    parser.add_argument("--course-id", metavar="course-v1:ORG+NUMBER+RUN",
+                        help=_("the Studio course to import into; must match the archive (not with a programme, "
+                               "whose manifest names each course)"))
     parser.add_argument("--create", action="store_true",
                         help=_("create the course if Studio does not have it (the push user must be global staff)"))
     parser.add_argument("--resume", metavar="TASK_ID", help=_("do not upload; continue with an import an earlier push started"))
@@ -749,9 +753,19 @@ def run(options, *, environ=None, stdout=None, stderr=None, tune=None, validate=
                       progress=not options.quiet and (tty or not options.json))
     result, failure = None, None
     try:
-        settings = push_config.load_settings(options, environ, warn=lambda text: stderr.write(text + "\n"))
-        if tune:
-            settings = dataclasses.replace(settings, **tune)
+        manifest = programme_manifest_path(options.archive)
+    except NotAProgramme as error:
+        manifest, failure = None, PushFailure("archive", str(error))
+    if manifest is not None:
+        return _run_programme(options, manifest, environ, stdout, stderr, console, tune, validate, sleep, clock)
+    try:
+        if failure is not None:
+            raise failure
+        if not options.course_id:
+            raise PushFailure("settings", _("--course-id is required when pushing one archive."),
+                              _("Give the course key shown in Studio's address bar, e.g. --course-id "
+                                "course-v1:ORG+NUMBER+RUN."))
+        settings = _settings(options, environ, stderr, tune)
         result = push(options, settings, console, validate or _validator(), sleep=sleep, clock=clock)
     except ConfigError as error:
         failure = PushFailure("settings", str(error))
@@ -766,13 +780,60 @@ def run(options, *, environ=None, stdout=None, stderr=None, tune=None, validate=
         for kind, numbers in sorted(result.counts.items()):
             stdout.write(f"  {kind}: {numbers['studio']}\n")
     else:
-        console.end_line()
-        stderr.write(_("Error: {message}").format(message=failure.message) + "\n")
-        for line in failure.details:
-            stderr.write(line + "\n")
-        if failure.hint:
-            stderr.write(_("How to fix: {hint}").format(hint=failure.hint) + "\n")
-        stderr.write(_("(exit code {code})").format(code=failure.exit_code) + "\n")
+        _report_failure(console, stderr, failure)
+    return 0 if failure is None else failure.exit_code
+
+
+def _settings(options, environ, stderr, tune):
+    settings = push_config.load_settings(options, environ, warn=lambda text: stderr.write(text + "\n"))
+    return dataclasses.replace(settings, **tune) if tune else settings
+
+
+def _report_failure(console, stderr, failure):
+    console.end_line()
+    stderr.write(_("Error: {message}").format(message=failure.message) + "\n")
+    for line in failure.details:
+        stderr.write(line + "\n")
+    if failure.hint:
+        stderr.write(_("How to fix: {hint}").format(hint=failure.hint) + "\n")
+    stderr.write(_("(exit code {code})").format(code=failure.exit_code) + "\n")
+
+
+def _run_programme(options, manifest, environ, stdout, stderr, console, tune, validate, sleep, clock):
+    """``push`` of a programme manifest: every course in turn, continuing where a previous run stopped."""
+    from .programme_push import push_programme  # pylint: disable=import-outside-toplevel
+    result, failure = None, None
+    try:
+        if options.course_id or options.resume:
+            raise PushFailure("settings", _("--course-id and --resume do not go with a programme manifest."),
+                              _("Leave them out: the manifest names each course, and a push run again continues "
+                                "where the last one stopped."))
+        settings = _settings(options, environ, stderr, tune)
+        programme_options = argparse.Namespace(**{**vars(options), "archive": str(manifest)})
+        result = push_programme(programme_options, settings, console, validate or _validator(), sleep=sleep,
+                                clock=clock)
+    except NotAProgramme as error:
+        failure = PushFailure("archive", str(error))
+    except ConfigError as error:
+        failure = PushFailure("settings", str(error))
+    except PushFailure as error:
+        failure = error
+        result = getattr(error, "programme", None)
+    if options.json:
+        payload = {"ok": failure is None, "exit_code": 0 if failure is None else failure.exit_code,
+                   "programme_id": getattr(result, "programme_id", None), "courses": getattr(result, "courses", []),
+                   "error": None if failure is None else {"code": failure.slug, "message": failure.message,
+                                                          "hint": failure.hint, "details": failure.details,
+                                                          "course_id": getattr(result, "failed", None)}}
+        stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+    elif failure is None:
+        for course in result.courses:
+            stdout.write((_("Pushed and verified {course}") if course["outcome"] == "pushed" else
+                          _("Already in Studio, unchanged: {course}")).format(course=course["course_id"]) + "\n")
+        stdout.write(_("Programme {programme}: every course is in Studio and verified.").format(
+            programme=result.programme_id) + "\n")
+    else:
+        _report_failure(console, stderr, failure)
     return 0 if failure is None else failure.exit_code
 
 

@@ -9,6 +9,7 @@ blocks work.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import NamedTuple
@@ -18,15 +19,19 @@ from kkn_xblocks.markup import render_markdown
 from kkn_xblocks.studio import AuthorError
 
 from .i18n import _, block_gettext, course_gettext, ngettext
-from .loading import Fields, Problems, is_md_reference
+from .loading import AUTHOR_ZONE, Fields, Problems, is_md_reference
+from .programme import Plan, assemble
 from .spec import (
-    URL_NAME, About, Asset, Chapter, Choice, Course, CustomBlock, Grader, Html, Location, Problem, SourceError,
-    Subsection, Unit, Video,
+    PACKAGINGS, URL_NAME, About, Asset, Catalogue, Chapter, Choice, Course, CourseRun, CustomBlock, Discount, Grader,
+    Html, Location, Problem, Programme, SourceError, Subsection, Unit, Video,
 )
 
 COURSE_FILE = "course.yaml"
 MODULE_FILE = "module.yaml"
 EXAM_FILE = "exam/exam.yaml"
+# The course card's image when course.yaml names none (olxcleaner, and the LMS's course card, need one).
+DEFAULT_COURSE_IMAGE = Path(__file__).resolve().parent / "default_course_image.png"
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 MEETINGS_ID = "regionala-traffar"
 COMPLETION_RULES = ("task", "self_check", "task_and_self_check")
 REVIEW_POLICIES = tuple(policy for policy, _label in exam_rules.Review.CHOICES)
@@ -42,26 +47,53 @@ _FIRST_HEADING = re.compile(r"^\s*#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
 def read_course(folder) -> Course:
-    """Read and check the course source in ``folder``; ``SourceError`` lists every problem found."""
+    """The programme in ``folder`` as one course, whatever its packaging (the local runtime's
+    default); ``SourceError`` lists every problem found."""
+    return read_programme(folder, packaging="course").courses[0]
+
+
+def read_programme(folder, packaging=None) -> Programme:
+    """Read and check the source in ``folder`` and package it as course.yaml says (or as
+    ``packaging`` overrides: "course" or "modules"); ``SourceError`` lists every problem found."""
     root = Path(folder).resolve()
     problems = Problems(root)
     if not (root / COURSE_FILE).is_file():
         problems.add(Location(COURSE_FILE), _("{folder} is not a course source: it has no course.yaml.").format(
             folder=folder), _("Run the command on the course's folder, or create one with \u201ckkn-course new\u201d."))
         raise SourceError(problems.found)
-    reader = _Reader(root, problems)
+    reader = _Reader(root, problems, packaging)
     course = reader.course()
     if problems.found:
         raise SourceError(problems.found)
-    return course
+    programme = assemble(course, reader.plan)
+    _check_course_keys(programme, problems)
+    if problems.found:
+        raise SourceError(problems.found)
+    return programme
+
+
+def _check_course_keys(programme, problems):
+    """Each course of a programme needs a key of its own (its archive is named after it, and Studio
+    would import one over the other)."""
+    first = {}
+    for course in programme.courses:
+        where = course.chapters[0].where if course.kind == "module" else Location(COURSE_FILE, None, "exam_course")
+        if course.course_id in first:
+            problems.add(Location(where.file, None, "course.number" if course.kind == "module" else "exam_course"),
+                         _("The course {course} is also made for {other}.").format(course=course.course_id,
+                                                                                   other=first[course.course_id]),
+                         _("Give each module's course (and the exam's) its own number or run."))
+        first.setdefault(course.course_id, where.file)
 
 
 class _Reader:
     """One reading of a source folder: the course file, then modules, meetings, exam and assets."""
 
-    def __init__(self, root: Path, problems: Problems):
+    def __init__(self, root: Path, problems: Problems, packaging=None):
         self.root = root
         self.problems = problems
+        self.packaging = packaging
+        self.plan = Plan()
         self.assets = {}
         self.url_names = {}  # url_name -> where it was first used, for duplicates
         self.block_gettext = block_gettext()
@@ -73,8 +105,9 @@ class _Reader:
             return None
         fields = Fields(self.problems, data, COURSE_FILE, self.root)
         fields.known("org", "number", "run", "title", "language", "start", "end", "pacing", "programme",
-                     "certificates", "grading", "about")
+                    "certificates", "grading", "about", "packaging", "exam_course", "course_image")
         key = {part: self._course_key_part(fields, part) for part in ("org", "number", "run")}
+        packaging = fields.choice("packaging", PACKAGINGS, "course")
         title = fields.text("title", required=True)
         language = fields.text("language", default="sv", limit=16)
         if language and not _LANGUAGE.match(language):
@@ -87,17 +120,20 @@ class _Reader:
         pacing = fields.choice("pacing", ("self", "instructor"), "self")
         programme = fields.mapping("programme", required=True)
         programme_id = programme_title = None
+        catalogue = Catalogue()
         if programme is not None:
-            programme.known("id", "title")
+            programme.known("id", "title", "price", "weeks", "discounts")
             programme_id = programme.ident("id", lowercase=True)
             programme_title = programme.text("title", default="") or title
+            catalogue = self._catalogue(programme)
         certificates = fields.boolean("certificates", True)
         graders, pass_cutoff = self._grading(fields.mapping("grading", required=True))
         self.assets = self._assets()
+        course_image = self._course_image(fields)
         about = self._about(fields.mapping("about"))
         dates = (start, end) if start and end and end > start else None
-        course_id = f"course-v1:{key['org']}+{key['number']}+{key['run']}" if all(key.values()) else ""
-        context = _Context(course_id, programme_id, programme_title, dates, language or "sv")
+        context = _Context(programme_id, programme_title, dates, language or "sv")
+        exam_run = self._course_run(fields.mapping("exam_course"), price=False)
         modules = self._modules(context)
         meetings = self._meetings(context)
         exam = self._exam(context, graders)
@@ -105,17 +141,19 @@ class _Reader:
             self._check_graders_used(fields, graders, exam)
         if self.problems.found:
             return None
+        self.plan = Plan(packaging=self.packaging or packaging, title=programme_title, catalogue=catalogue,
+                         module_runs=context.module_runs, exam_run=exam_run, meeting_modules=context.meeting_modules)
         return Course(
             org=key["org"], number=key["number"], run=key["run"], title=title, start=start, end=end,
             programme_id=programme_id, chapters=tuple(modules + meetings + exam), graders=graders,
             pass_cutoff=pass_cutoff, where=fields.at(), language=language, self_paced=pacing == "self",
             certificates=certificates, about=about, assets=tuple(self.assets[name] for name in sorted(self.assets)),
-            source=self.root,
+            course_image=course_image, source=self.root,
         )
 
     @staticmethod
-    def _course_key_part(fields, part):
-        value = fields.text(part, required=True, limit=1000)
+    def _course_key_part(fields, part, required=True):
+        value = fields.text(part, required=required, default=None, limit=1000)
         # the run is also the course's url_name, which may not hold "."
         if part == "run" and value is not None and not URL_NAME.match(value):
             fields.error(part, _("\u201c{value}\u201d cannot be part of a course key.").format(value=value[:80]),
@@ -158,16 +196,42 @@ class _Reader:
         if about is None:
             return About()
         about.known("short_description", "overview", "effort", "duration", "price")
-        overview, _file = about.markdown("overview")
+        overview, overview_file = about.markdown("overview")
         effort = about.text("effort", default="", limit=10)
         if effort and not re.match(r"^\d{1,3}:[0-5]\d$", effort):
             about.error("effort", _("Write the effort per week as hours:minutes, for example 6:00."))
         return About(
             short_description=about.text("short_description", default="", limit=500) or "",
-            overview=self._html(overview or "", about.at("overview")),
+            overview=self._html(overview or "", about.at("overview"), overview_file),
             effort=effort or "", duration=about.text("duration", default="") or "",
             price=about.text("price", default="") or "",
         )
+
+    def _catalogue(self, programme):
+        """The programme's price, length and member discounts (course.yaml ``programme``)."""
+        discounts = []
+        for item, _index in programme.items("discounts"):
+            item.known("percent", "members_of")
+            percent = item.integer("percent", minimum=1, maximum=100, required=True)
+            who = item.text("members_of", required=True, limit=200)
+            if percent is not None and who is not None:
+                discounts.append(Discount(percent, who))
+        return Catalogue(price=programme.integer("price", minimum=0, maximum=10_000_000),
+                         weeks=programme.integer("weeks", minimum=1, maximum=520), discounts=tuple(discounts))
+
+    def _course_run(self, fields, price=True):
+        """A module's or the exam's own course (``course`` in module.yaml, ``exam_course``)."""
+        if fields is None:
+            return CourseRun()
+        fields.known("number", "run", "title", "start", "end", "about", *(("price",) if price else ()))
+        number, run = (self._course_key_part(fields, part, required=False) for part in ("number", "run"))
+        start, end = fields.date("start"), fields.date("end")
+        if start and end and end <= start:
+            fields.error("end", _("The course ends before it starts."), _("Set \u201cend\u201d after \u201cstart\u201d."))
+        about = self._about(fields.mapping("about")) if fields.has("about") else None
+        return CourseRun(number=number or "", run=run or "", title=fields.text("title", default="") or "",
+                         start=start, end=end, about=about,
+                         price=fields.integer("price", minimum=0, maximum=10_000_000) if price else None)
 
     def _check_graders_used(self, fields, graders, exam):
         used = {sub.format for chapter in exam for sub in chapter.subsections if sub.graded}
@@ -199,12 +263,33 @@ class _Reader:
                 assets[name] = Asset(name, path)
         return assets
 
-    def _html(self, markdown, where):
-        """Sanitised HTML of author Markdown, static links as ``/static/name``, each name checked."""
+    def _course_image(self, fields):
+        """course.yaml's ``course_image``: an image in static/; without one, the default the builder ships."""
+        name = fields.text("course_image", default="", limit=100)
+        if not name:
+            self.assets.setdefault(DEFAULT_COURSE_IMAGE.name, Asset(DEFAULT_COURSE_IMAGE.name, DEFAULT_COURSE_IMAGE))
+            return DEFAULT_COURSE_IMAGE.name
+        if name not in self.assets:
+            fields.error("course_image", _("static/{name} does not exist.").format(name=name),
+                         _("Add the image to static/, or correct the file name."))
+            return None
+        if not name.lower().endswith(IMAGE_SUFFIXES):
+            fields.error("course_image", _("\u201c{name}\u201d is not an image the course card can show.").format(
+                name=name), _("Use a .png, .jpg, .gif or .webp file."))
+            return None
+        return name
+
+    def _html(self, markdown, where, file=None, first_line=1):
+        """Sanitised HTML of author Markdown, static links as ``/static/name``, each name checked.
+
+        A missing file is said at the line of ``file`` (the .md file, whose text starts at
+        ``first_line``) that links it, or at ``where`` when the text is written in the YAML file."""
         html = _STATIC_LINK.sub(r"\1/static/", render_markdown(markdown))
         for name in sorted(set(_STATIC_USED.findall(html))):
             if name not in self.assets:
-                self.problems.add(where, _("static/{name} is linked but does not exist.").format(name=name),
+                link = markdown.find(f"static/{name}")
+                at = Location(file, first_line + markdown.count("\n", 0, link)) if file and link >= 0 else where
+                self.problems.add(at, _("static/{name} is linked but does not exist.").format(name=name),
                                   _("Add the file to static/ or correct the link."))
         return html
 
@@ -229,7 +314,7 @@ class _Reader:
             elif not (path / MODULE_FILE).is_file():
                 self.problems.add(Location(self.problems.name(path / MODULE_FILE)),
                                   _("The module folder has no module.yaml."),
-                                  _("Add one (see docs/course-source.md) or move the folder out of modules/."))
+                                  _("Add one (see \u201ckkn-course docs\u201d) or move the folder out of modules/."))
                 continue
             data = self.problems.load_yaml(path / MODULE_FILE)
             if data is not None:
@@ -247,8 +332,10 @@ class _Reader:
         file = self.problems.name(path / MODULE_FILE)
         fields = Fields(self.problems, data, file, path)
         fields.known("id", "version", "number", "title", "weeks", "start", "completion", "introduction", "outcomes",
-                     "knowledge", "inspiration", "task", "reading", "self_check", "units")
+                     "knowledge", "inspiration", "task", "reading", "self_check", "units", "course")
         module_id = fields.ident("id", lowercase=True)
+        if module_id:
+            context.module_runs[module_id] = self._course_run(fields.mapping("course"))
         number = fields.integer("number", minimum=1, maximum=999, required=True)
         if number is not None:
             if number in numbers:
@@ -257,6 +344,10 @@ class _Reader:
             numbers.setdefault(number, file)
         title = fields.text("title", required=True)
         start = self._inside_course(fields, "start", context)
+        run = context.module_runs.get(module_id)
+        if start and run and not (run.start or start) <= start <= (run.end or start):
+            fields.error("start", _("The module opens outside the dates of its own course (course.start and "
+                                    "course.end)."), _("Move it inside them, or change the course dates."))
         task = fields.mapping("task", required=True)
         task_prompt, task_min_words = None, None
         if task is not None:
@@ -362,20 +453,23 @@ class _Reader:
             if not (isinstance(value, str) and is_md_reference(value)):
                 item.error("page", _("Name the page's .md file, for example \u201cpage: fordjupning.md\u201d."))
                 return None
-            text, _file = item.markdown("page")
+            text, file = item.markdown("page")
             if text is None or url_name is None:
                 return None
             title = item.text("title", default="")
             heading = _FIRST_HEADING.search(text)
+            first_line = 1
             if heading and not text[:heading.start()].strip():
+                # The page's own "# " heading is its title; "title:", when given, replaces it.
                 title = title or heading.group(1)
+                first_line += text.count("\n", 0, heading.end())
                 text = text[heading.end():]
             if not title:
                 item.error("page", _("The page has no title."),
                            _("Start the file with a \u201c# Heading\u201d line or add \u201ctitle:\u201d."))
                 return None
             self._claim(url_name, item.at("page"))
-            return Html(url_name, title, self._html(text, item.at("page")), item.at("page"))
+            return Html(url_name, title, self._html(text, item.at("page"), file, first_line), item.at("page"))
         item.known(kind)
         inner = item.mapping(kind)
         if inner is None or url_name is None:
@@ -453,8 +547,14 @@ class _Reader:
             return None
         fields = Fields(self.problems, data, self.problems.name(path), path.parent)
         fields.known("id", "title", "introduction", "sessions", "regions", "municipalities", "required_roles",
-                     "code_step_seconds", "opens_minutes_before", "late_after_minutes", "weight")
+                     "code_step_seconds", "opens_minutes_before", "late_after_minutes", "weight", "module")
         meeting_id = fields.ident("id", lowercase=True)
+        module_id = fields.text("module", default="", limit=100)
+        if module_id and module_id not in context.module_titles:
+            fields.error("module", _("\u201c{id}\u201d is not the id of a module of this programme.").format(id=module_id),
+                         _("Use one of: {types}.").format(types=", ".join(context.module_titles) or "-"))
+        elif module_id and meeting_id:
+            context.meeting_modules[meeting_id] = module_id
         sessions = [self._session(item, context) for item, _index in fields.items("sessions", required=True)]
         regions = fields.strings("regions", limit=checkin_rules.MAX_NAME_CHARS)
         if regions == [] and None not in sessions:
@@ -476,6 +576,14 @@ class _Reader:
                 values[key] = fields.integer(key, minimum=minimum, maximum=1440)
         if fields.has("weight"):
             values["weight"] = fields.number("weight", minimum=0.0, maximum=checkin_rules.MAX_WEIGHT)
+            if values["weight"]:
+                # The meetings' subsection is not graded (no assignment type), so the LMS would keep the
+                # block's score out of every grade: a weight here would promise what never happens.
+                fields.error("weight", _("A meeting's weight does not count: the regional meetings are not a graded "
+                                         "part of the course."),
+                             _("Remove \u201cweight\u201d (or write 0). To make meetings count towards the "
+                               "certificate, set \u201cmin_meetings\u201d in exam/exam.yaml."))
+                values["weight"] = None
         if None in values.values():
             return None
         full = {"municipalities": checkin_rules.SOUTHERN_MUNICIPALITIES,
@@ -495,7 +603,11 @@ class _Reader:
         if None in values or note is None:
             return None
         if values[4] <= values[3]:
-            item.error("end", _("The session ends before it starts."))
+            item.error("end", _("The session must end after it starts: it starts {start} and ends {end}.").format(
+                start=_swedish_time(values[3]), end=_swedish_time(values[4])),
+                _("Check the date and the hour of \u201cend\u201d (Swedish time, for example "
+                  "{example}).").format(example=(values[3] + dt.timedelta(hours=3)).astimezone(AUTHOR_ZONE)
+                                        .strftime("%Y-%m-%dT%H:%M")))
             return None
         return checkin_rules.Session(*values, note=note).to_field()
 
@@ -551,9 +663,6 @@ class _Reader:
             "exam_id": exam_id,
             "required_modules": module_ids,
             "module_titles": {module_id: context.module_titles[module_id] for module_id in module_ids},
-            # the LMS's jump-to link opens the module wherever it sits in the course outline
-            "module_links": {module_id: f"/courses/{context.course_id}/jump_to_id/{module_id}"
-                             for module_id in module_ids},
             "introduction": self._block_text(fields, "introduction"),
             "questions": questions,
             "min_meetings": min_meetings,
@@ -561,7 +670,7 @@ class _Reader:
             "balance_topics": fields.boolean("balance_topics", False),
             "shuffle": fields.boolean("shuffle", True),
             "time_limit_minutes": fields.integer("time_limit_minutes", default=60, minimum=0, maximum=1440),
-            "max_attempts": fields.integer("max_attempts", default=3, minimum=0, maximum=100),
+            "attempts_allowed": fields.integer("max_attempts", default=3, minimum=0, maximum=100),
             "wait_minutes_between_attempts": fields.integer("wait_minutes", default=0, minimum=0, maximum=525600),
             "pass_percent": fields.integer("pass_percent", default=70, minimum=1, maximum=100),
             "review_policy": fields.choice("review", REVIEW_POLICIES, "right_after_final"),
@@ -572,7 +681,8 @@ class _Reader:
         if None in values.values() or grader_format is None or title is None:
             return []
         names, unit = self._block_unit(fields, "kkn_exam", exam_id, values, exam_rules.exam_problems(
-            values, self.block_gettext), {"exam_id": "id", "draw_count": "draw", "review_policy": "review"})
+            values, self.block_gettext), {"exam_id": "id", "draw_count": "draw", "review_policy": "review",
+                                          "attempts_allowed": "max_attempts"})
         where = unit.where
         sequential = Subsection(names.subsection, title, (unit,), where, graded=True, format=grader_format)
         return [Chapter(names.chapter, title, "exam", (sequential,), where)]
@@ -617,8 +727,11 @@ class _Reader:
         if block_id == MEETINGS_ID:
             self.problems.add(where, _("The id \u201c{id}\u201d is reserved for the chapter of the regional "
                                        "meetings.").format(id=block_id), _("Choose another id."))
-        for url_name in (block_id, *names):
-            self._claim(url_name, where)
+        taken = block_id in self.url_names
+        self._claim(block_id, where)
+        if not taken:  # a duplicate id is said once, about what the author wrote, not again for c-, s-, u-
+            for url_name in names:
+                self._claim(url_name, where)
         return names
 
     def _inside_course(self, fields, key, context, required=False):
@@ -628,6 +741,10 @@ class _Reader:
                          _("Move it inside them, or change the course dates."))
             return None
         return moment
+
+
+def _swedish_time(moment):
+    return moment.astimezone(AUTHOR_ZONE).strftime("%Y-%m-%d %H:%M")
 
 
 def _inline(html):
@@ -647,8 +764,7 @@ class _Names(NamedTuple):
 class _Context:
     """What later parts of the source need from earlier ones."""
 
-    def __init__(self, course_id, programme_id, programme_title, dates, language):
-        self.course_id = course_id
+    def __init__(self, programme_id, programme_title, dates, language):
         self.programme_id = programme_id
         self.programme_title = programme_title
         self.dates = dates
@@ -656,6 +772,8 @@ class _Context:
         self.module_ids = []
         self.module_titles = {}
         self.meeting_count = 0
+        self.module_runs = {}  # module id -> CourseRun
+        self.meeting_modules = {}  # meeting id -> module id
 
 
-__all__ = ["read_course", "SourceError", "URL_NAME"]
+__all__ = ["read_course", "read_programme", "SourceError", "URL_NAME"]

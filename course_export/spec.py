@@ -174,6 +174,22 @@ class About:
     effort: str = ""  # e.g. "8:00" (hours per week), as Studio writes it
     duration: str = ""  # e.g. "12 månader"
     price: str = ""  # e.g. "58 000 kr, 10 % rabatt för medlemmar i SKNT"
+    facts: str = ""  # sanitised HTML: the catalogue facts (price, length, discounts), end of the about page
+
+
+@dataclass(frozen=True)
+class Discount:
+    percent: int
+    members_of: str  # who gets it, e.g. "SKNT"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What the whole programme costs and takes (course.yaml ``programme``), for every about page."""
+
+    price: int | None = None  # whole kronor, the full programme
+    weeks: int | None = None
+    discounts: tuple[Discount, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -202,7 +218,11 @@ class Course:
     certificates: bool = True
     about: About = field(default_factory=About)
     assets: tuple[Asset, ...] = ()
+    course_image: str = ""  # the name of an asset: the course card's image
     source: Path | None = None  # the folder it was read from
+    # What this course is in its programme: all of it, one module's course, or the exam's course.
+    kind: str = "programme"  # "programme" | "module" | "exam"
+    module_id: str = ""  # the module, when kind == "module"
 
     @property
     def course_id(self):
@@ -230,6 +250,38 @@ class Course:
 
     def graded_subsections(self):
         return [{"url_name": sub.url_name, "format": sub.format} for sub in self.subsections() if sub.graded]
+
+
+PACKAGINGS = ("course", "modules")
+
+
+@dataclass(frozen=True)
+class CourseRun:
+    """A module's or the exam's own course (``packaging: modules``); what is empty is derived from
+    the programme's course (``assemble``)."""
+
+    number: str = ""
+    run: str = ""
+    title: str = ""
+    start: dt.datetime | None = None  # UTC
+    end: dt.datetime | None = None  # UTC
+    price: int | None = None  # whole kronor, the module on its own
+    about: About | None = None
+
+
+@dataclass(frozen=True)
+class Programme:
+    """Everything one source builds: one course (``packaging: course``) or a course per module plus
+    the exam's course (``packaging: modules``), all sharing ``id`` and so one record."""
+
+    id: str
+    title: str
+    packaging: str  # one of PACKAGINGS
+    courses: tuple[Course, ...]
+    catalogue: Catalogue = field(default_factory=Catalogue)
+
+    def course(self, course_id):
+        return next((course for course in self.courses if course.course_id == course_id), None)
 
 
 def tag_of(component):

@@ -55,7 +55,10 @@ ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar")
 # The uncompressed size an archive may unpack to. Studio's own upload limit (Tutor's proxy) is
 # 250 MB compressed; a course never needs more than this unpacked, a decompression bomb does.
 MAX_EXTRACTED_BYTES = 2 * 1024 ** 3
-MAX_MEMBERS = 100_000
+MAX_MEMBERS = 100_000  # every member counts, refused ones too
+MAX_LISTED_MEMBER_PROBLEMS = 50  # more bad members than this are summed up, not listed one by one
+# A GNU long name or a pax header is read into memory whole: a few KB in any real archive.
+MAX_HEADER_BYTES = 1 << 20
 MAX_DEPTH = 32  # nesting of pointers; real courses use 5
 
 CONTAINERS = ("course", "chapter", "sequential", "vertical")
@@ -72,8 +75,9 @@ STANDARD_BLOCKS = (
     "vertical", "video", "videoalpha", "videosequence", "word_cloud", "wrapper",
 )
 # olxcleaner findings we never report, and why:
-#   SettingOverride: Studio's exports (and our builder) write display_name both in course/RUN.xml and
-#     in policy.json; the policy wins on import, so the "override" is how Studio itself writes courses.
+#   SettingOverride: Studio's exports write display_name both in course/RUN.xml and in policy.json;
+#     the policy wins on import, so the "override" is how Studio itself writes courses. (Our builder
+#     writes it in policy.json only: olxcleaner finds nothing at all in a built course.)
 #   DateOrdering: replaced by our date check, which is an error (Studio's validation counts such
 #     subsections) and says which date to move.
 #   MissingURLName: replaced by our url_name check (it also says why a stable url_name matters).
@@ -194,7 +198,7 @@ def validate_archive(path, max_bytes=MAX_EXTRACTED_BYTES) -> Report:
                                         ".tar.gz file."), name, "archive")])
     with tempfile.TemporaryDirectory(prefix="kkn-validate-") as temp:
         try:
-            with tarfile.open(archive, "r:*") as tar:
+            with tarfile.open(archive, "r:*", tarinfo=_BoundedTarInfo) as tar:
                 members, problems = _safe_members(tar, name, max_bytes)
                 if problems:
                     return Report(sorted(problems, key=_sort_key))
@@ -216,44 +220,76 @@ def _member_parts(name):
     return parts
 
 
+class _BoundedTarInfo(tarfile.TarInfo):
+    """Refuse extended headers (GNU long names, pax records) too large to be real before reading them.
+
+    ``tarfile`` reads such a header whole into memory, so a 1 GB "long name" would take 1 GB.
+    """
+
+    def _proc_gnulong(self, tarfile_):  # pylint: disable=arguments-renamed
+        self._check_header_size()
+        return super()._proc_gnulong(tarfile_)
+
+    def _proc_pax(self, tarfile_):  # pylint: disable=arguments-renamed
+        self._check_header_size()
+        return super()._proc_pax(tarfile_)
+
+    def _check_header_size(self):
+        if self.size > MAX_HEADER_BYTES:
+            raise tarfile.SubsequentHeaderError(f"an extended header of {self.size} bytes")
+
+
 def _safe_members(tar, archive_name, max_bytes):
-    """``(members, problems)``: every member is inspected; nothing is extracted here."""
-    problems, members, seen, tops, total = [], [], set(), set(), 0
+    """``(members, problems)``: every member is inspected; nothing is extracted here.
+
+    The archive is streamed: ``tarfile`` forgets each entry once read (it would otherwise keep them
+    all), every member counts against ``MAX_MEMBERS`` whether kept or refused, and at most
+    ``MAX_LISTED_MEMBER_PROBLEMS`` bad members are listed, so memory stays bounded by the limits.
+    """
+    problems, members, seen, tops, total, count, refused = [], [], set(), set(), 0, 0, 0
 
     def refuse(message, where):
         problems.append(Problem(ERROR, message, where, "archive-member"))
 
+    def refuse_member(message):
+        nonlocal refused
+        refused += 1
+        if refused <= MAX_LISTED_MEMBER_PROBLEMS:
+            refuse(message, archive_name)
+
     while True:
         member = tar.next()
+        tar.members.clear()  # our own list keeps what is extracted; tarfile needs none of it
         if member is None:
             break
-        if len(members) >= MAX_MEMBERS:
+        count += 1
+        if count > MAX_MEMBERS:
             refuse(_("The archive has more than {limit} files. A course needs far fewer; build it again.")
                    .format(limit=MAX_MEMBERS), archive_name)
             return [], problems
         parts = _member_parts(member.name)
         if parts is None:
-            refuse(_("The archive member “{name}” has an absolute path or climbs out of its folder with “..”; "
-                     "unpacking it could write anywhere. Build the archive with kkn-course build or export it "
-                     "from Studio again.").format(name=member.name), archive_name)
+            refuse_member(_("The archive member “{name}” has an absolute path or climbs out of its folder with "
+                            "“..”; unpacking it could write anywhere. Build the archive with kkn-course build or "
+                            "export it from Studio again.").format(name=member.name[:200]))
             continue
         if not (member.isreg() or member.isdir()):
-            refuse(_("The archive member “{name}” is a link or a device file; a course archive holds only "
-                     "regular files and folders. Replace it by the file itself.").format(name=member.name),
-                   archive_name)
+            refuse_member(_("The archive member “{name}” is a link or a device file; a course archive holds only "
+                            "regular files and folders. Replace it by the file itself.")
+                          .format(name=member.name[:200]))
             continue
         if not parts:
             continue  # "./" itself
         key = "/".join(parts)
         if key in seen:
-            refuse(_("The archive holds “{name}” twice; the second copy would silently replace the first. "
-                     "Build the archive again.").format(name=key), archive_name)
+            refuse_member(_("The archive holds “{name}” twice; the second copy would silently replace the first. "
+                            "Build the archive again.").format(name=key[:200]))
             continue
         seen.add(key)
         if member.isreg():
             if len(parts) == 1:
-                refuse(_("“{name}” lies outside the course's top folder. Everything in a course archive belongs "
-                         "under one top folder.").format(name=key), archive_name)
+                refuse_member(_("“{name}” lies outside the course's top folder. Everything in a course archive "
+                                "belongs under one top folder.").format(name=key[:200]))
                 continue
             total += member.size
             if total > max_bytes:
@@ -262,17 +298,20 @@ def _safe_members(tar, archive_name, max_bytes):
                 return [], problems
         tops.add(parts[0])
         members.append((member, parts))
+    if refused > MAX_LISTED_MEMBER_PROBLEMS:
+        refuse(_("{count} more archive members are refused for the same reasons.")
+               .format(count=refused - MAX_LISTED_MEMBER_PROBLEMS), archive_name)
     if not tops:
         refuse(_("The archive is empty. Build the course again."), archive_name)
     if len(tops) > 1:
         refuse(_("The archive has several top folders ({names}); a course archive has exactly one, holding "
-                 "course.xml.").format(names=", ".join(sorted(tops))), archive_name)
+                 "course.xml.").format(names=", ".join(sorted(tops)[:10])), archive_name)
     courses = sorted("/".join(parts) for member, parts in members if parts[-1] == "course.xml" and member.isreg())
     if not problems:
         if not courses or courses != [f"{next(iter(tops))}/course.xml"]:
             refuse(_("The archive must hold exactly one course.xml, directly in its top folder; it holds: "
                      "{names}. Studio imports the first course.xml it finds, which may not be the one you meant.")
-                   .format(names=", ".join(courses) or "-"), archive_name)
+                   .format(names=", ".join(courses[:10]) or "-"), archive_name)
     return members, problems
 
 
@@ -807,9 +846,8 @@ class _Folder:
         """False for findings that are wrong for real courses or that one of our checks reports better."""
         text, file = error.description, self._olxcleaner_file(error.filename)
         name = error.name
-        if name == "InvalidSetting" and re.search(
-                r"required setting '(start|end|course_image)'|invalid date setting", text):
-            return False  # Studio has a default course image; dates are our check's (it reads Studio's quoted form)
+        if name == "InvalidSetting" and re.search(r"required setting '(start|end)'|invalid date setting", text):
+            return False  # dates are our check's (it reads Studio's quoted form)
         if name == "MissingDisplayName" and re.match(r"The tag <(course|chapter|sequential|vertical|wiki)\b", text):
             return False  # containers: our display-name check; the wiki never has one (Studio exports it so)
         if name == "DuplicateURLName":
@@ -953,18 +991,24 @@ class _CustomBlocks:
         from .blocks import block_class  # pylint: disable=import-outside-toplevel
         cls = block_class(tag)
         fields = _author_fields(cls)
+        renamed = getattr(cls, "renamed_attributes", {})  # archives built before a field was renamed
         found, clean = [], etree.Element(tag)
         for name, value in element.attrib.items():
             if name in ALLOWED_CUSTOM_ATTRIBUTES or name.startswith("{"):
                 continue
-            if name not in fields:
+            field_name = renamed.get(name, name)
+            if name in renamed:
+                found.append((WARNING, "renamed-attribute", _(
+                    "<{tag}>: “{old}” is what earlier releases wrote; it is read as “{new}”. Build the archive again "
+                    "to write the new name.").format(tag=tag, old=name, new=field_name)))
+            if field_name not in fields:
                 found.append((ERROR, "custom-attribute", _(
                     "<{tag}> has the attribute “{name}”, which is not one of its fields, so Studio drops it "
                     "silently. Remove it or use one of: {fields}.")
                     .format(tag=tag, name=name, fields=", ".join(sorted(fields)))))
                 continue
             try:
-                fields[name].from_string(value)
+                fields[field_name].from_string(value)
             except Exception as error:  # pylint: disable=broad-except  (any field type's parse error)
                 found.append((ERROR, "custom-attribute", _(
                     "<{tag}>: the value of “{name}” cannot be read as this field's type ({error}). Write it as the "

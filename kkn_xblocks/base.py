@@ -1,10 +1,12 @@
 """What the three kkn blocks share: translation, who is asking, templates, fragments and CSV."""
+import copy
 import csv
 import functools
 from collections.abc import Mapping
 from contextlib import contextmanager
 import hashlib
 import io
+import re
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -13,7 +15,8 @@ from django.template.backends.django import get_installed_libraries
 from django.utils.translation import get_language, trans_real
 from web_fragments.fragment import Fragment
 from webob import Response
-from xblock.core import XBlock
+from xblock.core import XML_NAMESPACES, XBlock
+from xblock.fields import UserScope
 from xblock.utils.resources import ResourceLoader
 
 from . import identity
@@ -28,14 +31,39 @@ def _(text):
     return text
 
 
+# The local runtime (the xblock-sdk workbench) knows no courses: its usage ids are plain strings.
+# The course preview starts each block's usage id with its course key, "course-v1:ORG+NUMBER+RUN."
+# (a run holds no "."), so the blocks see the courses of a programme there as they do in the LMS,
+# where the usage key's ``context_key`` is the course.
+LOCAL_COURSE_USAGE = re.compile(r"^(course-v1:[^+/\s]+\+[^+/\s]+\+[A-Za-z0-9_-]+)\.")
+
+
 def kkn_services(cls):
     """The services every kkn block asks for: i18n is needed; the others may be missing (Studio,
-    anonymous users), and the code copes with None."""
-    return XBlock.needs("i18n")(XBlock.wants("user")(XBlock.wants("settings")(cls)))
+    anonymous users), and the code copes with None. ``studio_user_permissions`` is Studio's
+    (``studio.StudioFormMixin`` asks it who may edit)."""
+    cls = XBlock.wants("user")(XBlock.wants("settings")(XBlock.wants("studio_user_permissions")(cls)))
+    return XBlock.needs("i18n")(cls)
 
 
 class KknBlockMixin:
     """Mixed into each kkn block (decorate the block class with ``kkn_services``)."""
+
+    # OLX attributes that earlier releases wrote, read as the field that replaced them ({old: new}).
+    # A field is renamed when its name collides with a platform field (tests/test_platform_fields.py):
+    # archives built before keep importing with the author's value.
+    renamed_attributes = {}
+
+    @classmethod
+    def parse_xml(cls, node, runtime, keys):
+        renamed = [old for old in cls.renamed_attributes if old in node.attrib]
+        if renamed:
+            node = copy.deepcopy(node)  # the caller's tree stays as it was read
+            for old in renamed:
+                value = node.attrib.pop(old)
+                if cls.renamed_attributes[old] not in node.attrib:  # the new name wins when both are written
+                    node.set(cls.renamed_attributes[old], value)
+        return super().parse_xml(node, runtime, keys)
 
     # --- translation ---------------------------------------------------------------------------
     @property
@@ -48,6 +76,18 @@ class KknBlockMixin:
     def ngettext(self, singular, plural, number):
         return self.i18n.ngettext(singular, plural, number)
 
+    # --- OLX -----------------------------------------------------------------------------------
+    def add_xml_to_node(self, node):
+        """OLX is course content every author and every copy of the course sees: it never carries a
+        learner's state. XBlock writes every field set on the block, so a block bound to a learner
+        (exported by a runtime that loaded it for her) would put her draft into the OLX."""
+        super().add_xml_to_node(node)
+        for name, field in self.fields.items():
+            if getattr(field.scope, "user", UserScope.NONE) != UserScope.NONE:
+                node.attrib.pop(name, None)
+                for element in node.findall(f"{{{XML_NAMESPACES['option']}}}{name}"):
+                    node.remove(element)
+
     # --- who is asking -------------------------------------------------------------------------
     @property
     def person(self):
@@ -56,15 +96,28 @@ class KknBlockMixin:
     def require_staff(self):
         """Staff-only actions: checked here, on the server, whatever the page showed."""
         person = self.person
+        self.refuse_in_studio_preview(person)
         if not person.is_staff:
             raise Refusal(403, self.gettext(_("Only course staff can do this.")))
         return person
 
     def require_learner(self):
         person = self.person
+        self.refuse_in_studio_preview(person)
         if not person.known:
             raise Refusal(403, self.gettext(_("Sign in to save your work.")))
         return person
+
+    def refuse_in_studio_preview(self, person=None):
+        """Every handler that writes (and every staff handler) passes here first: Studio's preview
+        runs as the author under her real user id, so nothing may be recorded there
+        (``identity.in_studio_preview``)."""
+        if (person or self.person).studio_preview:
+            raise Refusal(403, self._studio_preview_text())
+
+    def _studio_preview_text(self):
+        return self.gettext(_("Studio's preview saves nothing and shows no participant data. Try the block in the "
+                              "LMS, for example with the course's preview or as a test learner."))
 
     # --- where we are --------------------------------------------------------------------------
     @property
@@ -73,8 +126,12 @@ class KknBlockMixin:
 
     @property
     def course_key_str(self):
-        key = getattr(self.scope_ids.usage_id, "context_key", None)
-        return str(key) if key is not None else ""
+        usage_id = self.scope_ids.usage_id
+        key = getattr(usage_id, "context_key", None)
+        if key is not None:
+            return str(key)
+        local = LOCAL_COURSE_USAGE.match(str(usage_id))
+        return local.group(1) if local else ""
 
     def dom_id(self, name):
         """An element id unique to this block instance on any page."""
@@ -101,6 +158,9 @@ class KknBlockMixin:
             return _compiled_template(name).render(Context(context))
 
     def make_fragment(self, html, script, init_fn, init_args):
+        if identity.in_studio_preview(self.runtime):
+            # The learner's view in Studio's preview shows no one's data and saves nothing: say so.
+            html = self.render_template("studio_preview_note.html", {"message": self._studio_preview_text()}) + html
         frag = Fragment(html)
         frag.add_css_url(self.runtime.local_resource_url(self, "public/css/kkn.css"))
         frag.add_javascript_url(self.runtime.local_resource_url(self, "public/js/kkn-common.js"))

@@ -52,7 +52,6 @@ class MeetingCheckinBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin, C
 
     completion_mode = XBlockCompletionMode.COMPLETABLE
     has_custom_completion = True
-    has_author_view = False
 
     # --- settings ----------------------------------------------------------------------------------
     display_name = String(
@@ -149,9 +148,31 @@ class MeetingCheckinBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin, C
         AuthorField("weight", kind="custom", to_text=rules.weight_to_text, from_text=rules.parse_weight),
     )
 
+    author_template = "checkin/author.html"
+
     # --- rules bound to this block -------------------------------------------------------------------
     def author_problems(self, values):
         return rules.checkin_problems(values, self.gettext)
+
+    def author_context(self):
+        gettext = self.gettext
+        return {
+            "sessions": self._session_rows(self._sessions()),
+            "roles_text": self._missing_text(rules.role_requirements(self.required_roles)),
+            "rules_text": gettext(_(
+                "Opens {before} minutes before the start; late from {late} minutes after the start; "
+                "the code changes every {step} seconds.")).format(
+                before=self.opens_minutes_before, late=self.late_after_minutes, step=self.code_step_seconds),
+            "score_text": gettext(_("Attending gives {weight} points.")).format(weight=f"{self.weight:g}")
+            if self.has_score else gettext(_("Not scored.")),
+            "regions": [
+                {"name": region, "count_text": self.ngettext(
+                    "{count} municipality", "{count} municipalities",
+                    len(rules.municipalities_of(self.municipalities, region)),
+                ).format(count=len(rules.municipalities_of(self.municipalities, region)))}
+                for region in self.regions
+            ],
+        }
 
     @property
     def has_score(self):
@@ -408,7 +429,9 @@ class MeetingCheckinBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin, C
                 "or ask the facilitator to mark you present."
             )).format(minutes=math.ceil(window / 60)), reason="rate_limited")
         if decision.outcome != rules.Outcome.ACCEPTED:
-            raise self._refusal(decision, profile, tries_left=limit - wrong)
+            refusal = self._refusal(decision, profile, tries_left=limit - wrong)
+            refusal.keep = True  # a wrong code stays counted against her limit
+            raise refusal
         return decision.session
 
     def _checked_in(self, person, profile, sessions, session, record, result, now):
@@ -566,8 +589,14 @@ class MeetingCheckinBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin, C
             if target is None:
                 raise Refusal(400, self.gettext(_(
                     "The field \u201cpage_url\u201d must be a web address (http or https).")))
+            try:
+                qr_code = segno.make(target, error="m")
+            except segno.DataOverflowError:  # longer than the largest QR code (version 40) holds
+                raise Refusal(400, self.gettext(_(
+                    "The page address is too long for a QR code. Open the meeting page from the course and "
+                    "show the code again."))) from None
             # No fixed size: a viewBox lets the page scale the code to the screen or projector.
-            result["qr_svg"] = segno.make(target, error="m").svg_inline(
+            result["qr_svg"] = qr_code.svg_inline(
                 border=2, omitsize=True, title=self.gettext(_("QR code for checking in to this meeting")))
         return result
 

@@ -124,6 +124,10 @@ class Session:
                 "end": utc_text(self.end), "note": self.note}
 
 
+# Meetings are held in years a datetime can move between time zones without overflowing.
+MIN_YEAR, MAX_YEAR = 2000, 2200
+
+
 def utc_text(moment):
     """The field's time format: "2026-03-10T09:00:00Z"."""
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -135,11 +139,11 @@ def parse_utc(text):
         return None
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None or not MIN_YEAR <= moment.year <= MAX_YEAR:
+            return None
+        return moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
         return None
-    if moment.tzinfo is None:
-        return None
-    return moment.astimezone(timezone.utc)
 
 
 def session_from_field(entry):
@@ -186,6 +190,10 @@ def _local_time(text, gettext, number, which):
         naive = datetime.strptime(text.strip(), TIME_FORMAT)
     except ValueError:
         raise AuthorError(gettext(TIME_FORMAT_ERRORS[which]).format(line=number)) from None
+    if not MIN_YEAR <= naive.year <= MAX_YEAR:
+        # Year 1 and 9999 have no UTC counterpart (OverflowError) and no meeting is held then.
+        raise AuthorError(gettext(_("Line {line}: the year must be between {minimum} and {maximum}.")).format(
+            line=number, minimum=MIN_YEAR, maximum=MAX_YEAR))
     moment = naive.replace(tzinfo=AUTHOR_ZONE)
     # A time skipped when the clocks go forward does not survive the round trip through UTC.
     if moment.astimezone(timezone.utc).astimezone(AUTHOR_ZONE).replace(tzinfo=None) != naive:

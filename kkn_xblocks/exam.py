@@ -15,9 +15,9 @@ Learner flow, top to bottom:
    with ``only_if_higher``; the LMS applies ``weight`` (the one place it is applied) and a worse
    later attempt never lowers it. What she sees of an attempt follows ``review_policy``.
 5. Passing while eligible issues a certificate in the record (once); ``certificate`` is her
-   printable page in Swedish and English, and ``verify`` / ``verify_json`` (the runtime's
-   third-party handler URL, no login) answer for any certificate id with name, programme, date
-   and status only.
+   printable page in Swedish and English; its QR code and the exam's links lead to the public
+   verification page, a view of the records app (``records/views.py``, /kkn/intyg/<id>/) that
+   needs no login and no access to the course.
 
 Staff (checked on the server): an overview of every participant (modules, meetings, attempts,
 best score, certificate), extra time and eligibility exemptions with who, when and why,
@@ -26,31 +26,27 @@ revocation with a reason, and a CSV.
 The browser never sees option ids, right answers or explanations before the review policy
 allows, and never sends anything but her chosen option letters.
 """
-import functools
-import gettext as gettext_module
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from importlib.resources import files
-from zoneinfo import ZoneInfo
+from urllib.parse import urlencode
 
 import segno
-from django.template import Context
-from django.utils import formats, translation
 from webob import Response
 from xblock.core import XBlock
 from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.validation import ValidationMessage
 
+from . import bilingual
 from . import certificates as ids
 from . import clock
 from . import exam_rules as rules
-from .base import KknBlockMixin, _compiled_template, block_catalog, kkn_services
-from .handlers import Refusal, json_handler, json_response
+from .base import KknBlockMixin, kkn_services
+from .handlers import Refusal, json_handler
 from .markup import render_markdown
 from .module_rules import module_ids_to_text, parse_module_ids
-from .records import api
+from .records import api, verification
 from .studio import AuthorField, StudioFormMixin
 
 DEFAULT_GRACE_SECONDS = 5
@@ -60,21 +56,6 @@ _RANDOM = secrets.SystemRandom()  # draws nobody can predict from what the page 
 
 def _(text):
     return text
-
-
-@functools.lru_cache(maxsize=4)
-def _translations(language):
-    """The block's own catalog in ``language`` (English is the msgids themselves)."""
-    if language == "en":
-        return gettext_module.NullTranslations()
-    return gettext_module.translation("text", str(files("kkn_xblocks") / "translations"), [language], fallback=True)
-
-
-class _Catalog:
-    """What ``base.block_catalog`` reads: a catalog fixed to one language, whatever the user's."""
-
-    def __init__(self, language):
-        self._catalog = getattr(_translations(language), "_catalog", None)
 
 
 @dataclass(frozen=True)
@@ -100,11 +81,9 @@ class _Situation:
 
 
 @kkn_services
-@XBlock.wants("studio_user_permissions")
 class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin, XBlock):
     """The programme's final exam: eligibility, timed attempts graded on the server, certificates."""
 
-    has_author_view = False
     icon_class = "problem"
 
     # --- settings: the exam's place in the programme --------------------------------------------------
@@ -168,10 +147,14 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         help=_("From the moment the learner starts. 0 means no time limit."),
         scope=Scope.settings, default=60, enforce_type=True,
     )
-    max_attempts = Integer(
+    attempts_allowed = Integer(
         display_name=_("Attempts allowed"), help=_("How many attempts a learner gets. 0 means no limit."),
         scope=Scope.settings, default=3, enforce_type=True,
     )
+    # "max_attempts" is the platform's inheritable course-wide setting (InheritanceMixin in
+    # openedx-platform xmodule/modulestore/inheritance.py): under that name a course's "Maximum
+    # Attempts" flowed into every exam that kept its default.
+    renamed_attributes = {"max_attempts": "attempts_allowed"}
     wait_minutes_between_attempts = Integer(
         display_name=_("Wait between attempts (minutes)"),
         help=_("How long a learner must wait after an attempt before starting the next. 0 means no wait."),
@@ -241,7 +224,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         AuthorField("balance_topics", kind="boolean"),
         AuthorField("shuffle", kind="boolean"),
         AuthorField("time_limit_minutes", kind="integer", minimum=0, maximum=24 * 60),
-        AuthorField("max_attempts", kind="integer", minimum=0, maximum=100),
+        AuthorField("attempts_allowed", kind="integer", minimum=0, maximum=100),
         AuthorField("wait_minutes_between_attempts", kind="integer", minimum=0, maximum=365 * 24 * 60),
         AuthorField("pass_percent", kind="integer", minimum=1, maximum=100),
         AuthorField("review_policy", kind="choice", choices=rules.Review.CHOICES),
@@ -249,13 +232,53 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         AuthorField("weight", kind="custom", to_text=rules.weight_to_text, from_text=rules.parse_weight),
     )
 
+    author_template = "exam/author.html"
+
     # --- rules bound to this block -------------------------------------------------------------------
     def author_problems(self, values):
         return rules.exam_problems(values, self.gettext)
 
+    def author_context(self):
+        """The exam at a glance for its author: the bank's statistics (not its questions), the draw,
+        the rules and who may take it. Problems with the bank are listed by ``author_view``."""
+        gettext, ngettext = self.gettext, self.ngettext
+        bank = self._bank() or ()
+        drawn = min(self.draw_count or len(bank), len(bank))
+        draw_text = gettext(_("Each attempt draws {count} of the {total} questions")).format(
+            count=drawn, total=len(bank)) if self.draw_count else gettext(_("Each attempt has every question"))
+        draw_text += "; " + gettext(_("topics balanced") if self.balance_topics else _("topics not balanced"))
+        draw_text += "; " + gettext(_("questions and options shuffled.") if self.shuffle
+                                    else _("questions and options in the bank's order."))
+        wait = self.wait_minutes_between_attempts
+        attempts_text = (ngettext("{count} attempt", "{count} attempts", self.max_attempts).format(
+            count=self.max_attempts) if self.max_attempts else gettext(_("No limit")))
+        if wait:
+            attempts_text += ", " + gettext(_("{minutes} between attempts")).format(minutes=self._duration_text(wait))
+        return {
+            "stats": [{"total": row.topic is None, "topic": row.topic or "\u2013",
+                       "counts": [row.by_type[kind] for kind in rules.TYPES],
+                       "questions": row.questions, "points": row.points}
+                      for row in rules.bank_statistics(bank)] if bank else [],
+            "type_labels": [gettext(rules.TYPE_LABELS[kind]) for kind in rules.TYPES],
+            "draw_text": draw_text,
+            "time_text": self._duration_text(self.time_limit_minutes) if self.time_limit_minutes
+            else gettext(_("No time limit")),
+            "attempts_text": attempts_text,
+            "review_text": gettext(dict(rules.Review.CHOICES).get(self.review_policy, self.review_policy)),
+            "eligibility_text": self._eligibility_rule_text(),
+            "modules": [f"{self._module_title(m)} ({m})" if self._module_title(m) != m else m
+                        for m in self.required_modules],
+            "certificate_text": gettext(_("{title}, valid for {months}.")).format(
+                title=self.programme_title or self.display_name,
+                months=ngettext("{count} month", "{count} months", self.certificate_valid_months).format(
+                    count=self.certificate_valid_months))
+            if self.certificate_valid_months else gettext(_("{title}, does not expire.")).format(
+                title=self.programme_title or self.display_name),
+        }
+
     def validate(self):
         validation = super().validate()
-        if self.review_policy == "answers_after_attempt" and self.max_attempts != 1:
+        if self.review_policy == "answers_after_attempt" and self.attempts_allowed != 1:
             validation.add(ValidationMessage(ValidationMessage.WARNING, self.gettext(_(
                 "Learners see the right answers after each attempt and may then try again. "
                 "For a certification exam, show them once she has passed or used all attempts."))))
@@ -377,6 +400,19 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             self.summary = mirrored
 
     # --- texts ---------------------------------------------------------------------------------------
+    def _eligibility_rule_text(self):
+        meetings, ngettext = self.min_meetings, self.ngettext
+        if self.required_modules and meetings:
+            return ngettext("Every required module complete and at least {count} regional meeting attended.",
+                            "Every required module complete and at least {count} regional meetings attended.",
+                            meetings).format(count=meetings)
+        if meetings:
+            return ngettext("At least {count} regional meeting attended.",
+                            "At least {count} regional meetings attended.", meetings).format(count=meetings)
+        if self.required_modules:
+            return self.gettext(_("Every required module complete."))
+        return self.gettext(_("Everyone in the course: no module or meeting is required."))
+
     def _module_title(self, module_id):
         return self.module_titles.get(module_id) or module_id
 
@@ -406,8 +442,8 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         if reason == rules.StartBlock.NO_ATTEMPTS_LEFT:
             return self.ngettext(
                 "You have used your {count} attempt.", "You have used all {count} attempts.",
-                self.max_attempts,
-            ).format(count=self.max_attempts)
+                self.attempts_allowed,
+            ).format(count=self.attempts_allowed)
         return self.gettext(_("You can start your next attempt at {time}.")).format(time=self.local_time_text(when))
 
     def _duration_text(self, minutes):
@@ -464,11 +500,11 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         eligibility = situation.eligibility
         current = situation.open_attempt
         reason, when = rules.start_block(
-            len(situation.attempts), self.max_attempts,
+            len(situation.attempts), self.attempts_allowed,
             max((a.submitted_at for a in situation.submitted), default=None),
             self.wait_minutes_between_attempts, situation.passed, clock.now(),
         )
-        left = rules.attempts_left(len(situation.attempts), self.max_attempts)
+        left = rules.attempts_left(len(situation.attempts), self.attempts_allowed)
         # Her last attempt in progress is not "all attempts used": the review waits until it is in.
         finished = situation.passed or (left == 0 and current is None)
         context.update({
@@ -511,7 +547,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             return self.ngettext("You have made {used} attempt. There is no limit.",
                                  "You have made {used} attempts. There is no limit.", used).format(used=used)
         return self.ngettext("{left} attempt left of {total}.", "{left} attempts left of {total}.", left).format(
-            left=left, total=self.max_attempts)
+            left=left, total=self.attempts_allowed)
 
     def _attempt_context(self, attempt, by_id):
         now = clock.now()
@@ -597,8 +633,9 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             "verify_url": self._verify_url(certificate.code),
         }
 
-    def _verify_url(self, code=""):
-        return self.runtime.handler_url(self, "verify", query=f"id={code}" if code else "", thirdparty=True)
+    @staticmethod
+    def _verify_url(code=""):
+        return verification.page_url(code)
 
     def student_view_data(self, context=None):
         """For the mobile apps: the exam's rules. No question, option or answer."""
@@ -613,7 +650,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             "min_meetings": self.min_meetings,
             "question_count": min(self.draw_count or len(bank), len(bank)),
             "time_limit_minutes": self.time_limit_minutes,
-            "max_attempts": self.max_attempts,
+            "attempts_allowed": self.attempts_allowed,
             "wait_minutes_between_attempts": self.wait_minutes_between_attempts,
             "pass_percent": self.pass_percent,
             "review_policy": self.review_policy,
@@ -628,27 +665,6 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         index["content_type"] = "Final exam"
         return index
 
-    # --- authoring: the bank is the answer key ---------------------------------------------------------
-    def _may_author(self):
-        """Studio renders its editor only for course authors; elsewhere (the LMS never shows it, the
-        local preview lets anyone ask) only staff may see or change the bank."""
-        if self.runtime.service(self, "studio_user_permissions") is not None:
-            return True
-        return self.person.is_staff
-
-    def studio_view(self, context=None):
-        if not self._may_author():
-            html = self.render_template("exam/not_allowed.html", {
-                "message": self.gettext(_("Only course staff can edit this exam."))})
-            return self.make_fragment(html, "kkn-exam.js", "KknExamBlock", {"strings": {}, "thresholds": []})
-        return super().studio_view(context)
-
-    @XBlock.handler
-    def studio_submit(self, request, suffix=""):
-        if not self._may_author():
-            return Refusal(403, self.gettext(_("Only course staff can edit this exam."))).get_response()
-        return super().studio_submit(request, suffix)
-
     # --- learner handlers ----------------------------------------------------------------------------
     @json_handler
     def start(self, payload, suffix=""):
@@ -661,7 +677,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             raise Refusal(403, self._missing_text(situation.eligibility))
         now = clock.now()
         reason, when = rules.start_block(
-            len(situation.attempts), self.max_attempts,
+            len(situation.attempts), self.attempts_allowed,
             max((a.submitted_at for a in situation.submitted), default=None),
             self.wait_minutes_between_attempts, situation.passed, now,
         )
@@ -686,11 +702,12 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         return attempt
 
     def _refuse_late(self, person, attempt, bank, now):
-        """After the deadline: grade what was saved, refuse what came late."""
+        """After the deadline: grade what was saved (kept: the refusal does not undo it), refuse what came late."""
         self._finalise(attempt, None, bank, now, api.BY_DEADLINE)
         raise Refusal(409, self.gettext(_(
             "The time ran out at {time}. Your answers saved until then have been submitted; later changes were not "
-            "accepted.")).format(time=self.local_time_text(attempt.deadline)), html=self._learner_html(person))
+            "accepted.")).format(time=self.local_time_text(attempt.deadline)), keep=True,
+            html=self._learner_html(person))
 
     def _read_answers(self, payload, attempt, bank):
         raw = payload.mapping("answers", max_items=rules.MAX_QUESTIONS)
@@ -764,76 +781,16 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
 
     @XBlock.handler
     def verify(self, request, suffix=""):
-        """The public verification page: anyone, no login. Name, programme, date and status only."""
-        if request.method not in ("GET", "HEAD"):
-            return Response(status=405, allow=["GET", "HEAD"])
-        typed = request.GET.get("id", "")
-        outcome = self._verification(typed) if typed else None
-        sections = []
-        if outcome and outcome["found"]:
-            sections = [self._render_in(language, "exam/verify_section.html", {
-                "outcome": outcome, "issued": self._date_text(outcome["issued_at"], language),
-            }) for language in ("sv", "en")]
-        body = self.render_template("exam/verify_page.html", {
-            "typed": typed[:ids.MAX_TYPED_CHARS],
-            "outcome": outcome,
-            "sections": sections,
-            "action": self._verify_url(),
-            "english": {key: _translations("en").gettext(text) for key, text in _VERIFY_ENGLISH.items()},
-        })
-        status = 200 if outcome is None or outcome["found"] else (400 if outcome["malformed"] else 404)
-        return self._page(self.gettext(_("Verify a certificate")), body, status=status, private=False)
+        """Certificates printed before verification had a page of its own carry this address."""
+        return Response(status=301, location=verification.page_url(request.GET.get("id", "")))
 
     @XBlock.handler
     def verify_json(self, request, suffix=""):
-        """The same answer for machines: ``{"status": valid|expired|revoked|unknown|malformed, ...}``."""
-        if request.method not in ("GET", "HEAD"):
-            return Response(status=405, allow=["GET", "HEAD"])
-        outcome = self._verification(request.GET.get("id", ""))
-        if outcome["found"]:
-            body, status = {
-                "id": outcome["code"], "status": outcome["status"], "name": outcome["name"],
-                "programme": outcome["programme"], "issued": outcome["issued_at"].date().isoformat(),
-            }, 200
-        else:
-            body = {"status": "malformed" if outcome["malformed"] else "unknown", "message": outcome["message"]}
-            status = 400 if outcome["malformed"] else 404
-        response = json_response(body, status=status)
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["X-Robots-Tag"] = "noindex"
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        return response
+        """The machine answer's former address, likewise."""
+        typed = request.GET.get("id", "")
+        return Response(status=301, location=verification.page_url(typed, json=bool(typed)))
 
-    def _verification(self, typed):
-        """What the verification answers for ``typed``: a wrong id is told so before any lookup;
-        a well-formed one costs one indexed lookup of its exact canonical text."""
-        read = ids.normalise(typed)
-        if read.problem:
-            return {"found": False, "malformed": True, "message": self._code_problem_text(read)}
-        certificate = api.find_certificate(read.code)
-        if certificate is None:
-            return {"found": False, "malformed": False, "message": self.gettext(_(
-                "No certificate has the id {id}. Check it against the certificate; if it is right, the certificate "
-                "is not genuine.")).format(id=read.code)}
-        status = certificate.status(clock.now())
-        return {"found": True, "malformed": False, "code": certificate.code, "status": status,
-                "name": certificate.name, "programme": certificate.programme_title, "issued_at": certificate.issued_at,
-                "message": self.gettext(_STATUS_LABELS[status])}
-
-    def _code_problem_text(self, read):
-        gettext = self.gettext
-        if read.problem == ids.CodeProblem.EMPTY:
-            return gettext(_("Type the certificate id, for example KKN-7Q4M-2HXD-9RTA-K3PB-M."))
-        if read.problem == ids.CodeProblem.CHARACTERS:
-            return gettext(_("A certificate id has only letters and digits (no U). Remove these: {chars}.")).format(
-                chars=" ".join(read.bad_characters))
-        if read.problem == ids.CodeProblem.LENGTH:
-            return gettext(_("A certificate id has KKN and 17 letters and digits, for example "
-                             "KKN-7Q4M-2HXD-9RTA-K3PB-M. Check that you typed all of it."))
-        return gettext(_("That id has a typing error: its last character does not match. Check each character "
-                         "against the certificate."))
-
-    def _page(self, title, body, status=200, private=True):
+    def _page(self, title, body, status=200):
         html = self.render_template("exam/page.html", {
             "title": title,
             "body": body,
@@ -842,20 +799,16 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             "js_url": self.runtime.local_resource_url(self, "public/js/kkn-exam.js"),
         })
         response = Response(html, status=status, content_type="text/html", charset="utf-8")
-        response.headers["Cache-Control"] = "no-store" if private else "no-cache"
+        response.headers["Cache-Control"] = "no-store"  # her own certificate and messages
         response.headers["X-Robots-Tag"] = "noindex"
         return response
 
     def _render_in(self, language, template, context):
         """A template in one language, whatever the user's (the certificate is in Swedish and English)."""
-        with translation.override(language), block_catalog(_Catalog(language)):
-            return _compiled_template(template).render(Context({**context, "lang": language, "dom_id": self.dom_id(
-                "root")}))
+        return bilingual.render_in(language, template, {**context, "dom_id": self.dom_id("root")})
 
     def _date_text(self, moment, language):
-        local = moment.astimezone(ZoneInfo(self.operator_setting("TIME_ZONE", "Europe/Stockholm")))
-        with translation.override(language):
-            return formats.date_format(local.date(), "j F Y")
+        return bilingual.date_text(moment, language, self.operator_setting("TIME_ZONE", "Europe/Stockholm"))
 
     # --- staff ---------------------------------------------------------------------------------------
     def _staff_html(self, message=""):
@@ -868,7 +821,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             "block": self,
             "message": message,
             "bank_problem": rules.bank_problem(self.questions, gettext),
-            "rows": [self._overview_context(row) for row in rows],
+            "rows": [dict(self._overview_context(row), extract=self._extract_urls(row.learner_key)) for row in rows],
             "learners": [(row.learner_key, row.name or row.learner_key) for row in rows],
             "certificates": [row.certificate.code for row in rows
                              if row.certificate and row.certificate.revoked_at is None],
@@ -876,6 +829,11 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             "csv_url": self.runtime.handler_url(self, "report_csv"),
             "verify_url": self._verify_url(),
         })
+
+    def _extract_urls(self, learner_key):
+        return {kind: self.runtime.handler_url(self, "register_extract",
+                                               query=urlencode({"learner_key": learner_key, "format": kind}))
+                for kind in ("document", "json")}
 
     def _finalise_overdue(self, bank):
         """Attempts whose time ran out while the learner was away: graded now, so reports are true.
@@ -956,7 +914,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         staff = self.require_staff()
         read = ids.normalise(payload.text("code", 64))
         if read.problem:
-            raise Refusal(400, self._code_problem_text(read))
+            raise Refusal(400, verification.code_problem_text(read, self.gettext))
         reason = self._reason(payload)
         certificate = api.find_certificate(read.code)
         if certificate is None or certificate.programme_id != self.programme_id:
@@ -968,6 +926,29 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         message = self.gettext(_("The certificate {id} of {name} has been revoked.")).format(
             id=read.code, name=certificate.name)
         return {"message": message, "html": self._staff_html()}
+
+    @XBlock.handler
+    def register_extract(self, request, suffix=""):
+        """Staff: everything the record holds about one participant of this programme (GDPR art. 15),
+        as JSON (``format=json``) or as a readable Swedish document (``format=document``)."""
+        try:
+            self.require_staff()
+            key = request.GET.get("learner_key", "").strip()
+            kind = request.GET.get("format", "document")
+            if kind not in ("json", "document"):
+                raise Refusal(400, self.gettext(_("Choose the extract as a document or as JSON.")))
+            if not key or len(key) > 64 or not api.is_participant(key, self.programme_id):
+                raise Refusal(404, self.gettext(_(
+                    "This person is not a participant of the programme. Reload the page.")))
+        except Refusal as refusal:
+            return refusal.get_response()
+        extract = api.extract_learner(key, programme_id=self.programme_id)
+        if kind == "json":
+            body, content_type, extension = api.as_json(extract), "application/json", "json"
+        else:
+            body, content_type, extension = api.as_document(extract), "text/markdown", "md"
+        return Response(body.encode("utf-8"), content_type=content_type, charset="utf-8",
+                        content_disposition=f'attachment; filename="{api.extract_file_stem(key)}.{extension}"')
 
     def _reason(self, payload):
         reason = payload.text("reason", MAX_REASON_CHARS)
@@ -1020,13 +1001,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         return exam_scenarios()
 
 
-_STATUS_LABELS = {
-    ids.Status.VALID: _("Valid"),
-    ids.Status.EXPIRED: _("Expired"),
-    ids.Status.REVOKED: _("Revoked"),
-}
-# The verification form's labels, repeated in English for readers from abroad.
-_VERIFY_ENGLISH = {"label": _("Certificate id"), "button": _("Verify")}
+_STATUS_LABELS = verification.STATUS_LABELS
 
 
 def _number(value):
@@ -1034,7 +1009,7 @@ def _number(value):
 
 
 def _absolute(url, request):
-    """The LMS gives third-party handler URLs with the host; the local preview gives a path."""
+    """The verification address is absolute in Open edX (``LMS_ROOT_URL``); the local preview gives a path."""
     if url.startswith("/") and request is not None:
         return request.host_url + url
     return url

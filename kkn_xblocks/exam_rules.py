@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from .module_rules import parse_module_ids
+from .module_rules import module_lines_problems, parse_module_ids, safe_link  # noqa: F401 (safe_link: part of these rules too)
 from .studio import AuthorError
 
 SINGLE, MULTIPLE, TRUEFALSE = "single", "multiple", "truefalse"
@@ -357,6 +357,31 @@ def _balanced_sample(pool, wanted, rng):
     return chosen
 
 
+@dataclass(frozen=True)
+class TopicStats:
+    """One row of the bank's statistics: a topic (a module, usually), its questions per type and points."""
+
+    topic: str
+    by_type: dict
+    questions: int
+    points: int
+
+
+def bank_statistics(bank):
+    """The bank per topic, in the order topics first appear, then the whole bank as a last row
+    (topic None): what an author checks against the draw and the balance of topics."""
+    rows = {}
+    for question in bank:
+        row = rows.setdefault(question.topic, {"by_type": dict.fromkeys(TYPES, 0), "questions": 0, "points": 0})
+        row["by_type"][question.type] += 1
+        row["questions"] += 1
+        row["points"] += question.points
+    stats = [TopicStats(topic, **row) for topic, row in rows.items()]
+    total = TopicStats(None, {kind: sum(s.by_type[kind] for s in stats) for kind in TYPES},
+                       sum(s.questions for s in stats), sum(s.points for s in stats))
+    return stats + [total]
+
+
 def topic_counts(bank, draw):
     """``{topic: questions drawn}`` (for tests and the staff view)."""
     by_id = {q.id: q for q in bank}
@@ -534,16 +559,16 @@ class StartBlock:
     PASSED = "passed"
 
 
-def attempts_left(used, max_attempts):
-    """None when attempts are unlimited (``max_attempts`` 0)."""
-    return None if not max_attempts else max(0, max_attempts - used)
+def attempts_left(used, attempts_allowed):
+    """None when attempts are unlimited (``attempts_allowed`` 0)."""
+    return None if not attempts_allowed else max(0, attempts_allowed - used)
 
 
-def start_block(used, max_attempts, last_submitted_at, wait_minutes, already_passed, now):
+def start_block(used, attempts_allowed, last_submitted_at, wait_minutes, already_passed, now):
     """``(reason, when)``: reason None means she may start; WAIT comes with the time she may."""
     if already_passed:
         return StartBlock.PASSED, None
-    if max_attempts and used >= max_attempts:
+    if attempts_allowed and used >= attempts_allowed:
         return StartBlock.NO_ATTEMPTS_LEFT, None
     if wait_minutes and last_submitted_at is not None:
         ready = last_submitted_at + timedelta(minutes=wait_minutes)
@@ -631,13 +656,6 @@ def module_lines_to_text(values):
     return "\n".join(f"{key} | {value}" for key, value in (values or {}).items())
 
 
-def safe_link(url):
-    """A module link fit for an href: http(s) or a path on this site; anything else is dropped."""
-    if isinstance(url, str) and (re.match(r"^https?://\S+$", url) or re.match(r"^/(?!/)\S*$", url)):
-        return url
-    return ""
-
-
 def parse_weight(text, gettext):
     cleaned = (text or "").strip().replace(",", ".")
     try:
@@ -668,18 +686,8 @@ def exam_problems(values, gettext):
         problems["draw_count"] = gettext(_(
             "The exam draws {count} questions but the bank has only {bank}. Draw fewer, or 0 for all.")).format(
             count=values["draw_count"], bank=len(questions))
-    required = values.get("required_modules") or []
-    for field in ("module_titles", "module_links"):
-        extra = sorted(set(values.get(field) or {}) - set(required))
-        if extra:
-            problems[field] = gettext(_("These modules are not among the required modules: {ids}.")).format(
-                ids=", ".join(extra))
-    links = values.get("module_links") or {}
-    bad = sorted(k for k, url in links.items() if not safe_link(url))
-    if bad and "module_links" not in problems:
-        problems["module_links"] = gettext(_(
-            "A link must start with https:// (or http://, or / for a page on this site): {ids}.")).format(
-            ids=", ".join(bad))
+    problems.update(module_lines_problems(values, values.get("required_modules") or [], gettext(_(
+        "These modules are not among the required modules: {ids}.")), gettext))
     if "review_policy" in values and values["review_policy"] not in Review.POLICIES:
         problems["review_policy"] = gettext(_("Choose one of the listed options."))
     return problems

@@ -1,18 +1,37 @@
 """Thin, strict JSON handlers: parse, check every input, answer bad input with a translated 4xx.
 
 ``XBlock.json_handler`` answers malformed JSON with an untranslated "Invalid JSON" and accepts any
-JSON value; these handlers translate every refusal, cap the body size and insist on an object.
-A handler body only reads its inputs through ``Payload`` and calls a rule; it never sees a
-request and never returns a 500 for anything the browser sent.
+JSON value; these handlers translate every refusal, cap the body size and nesting depth before
+parsing, refuse text that cannot be stored, and insist on an object. A handler body only reads its
+inputs through ``Payload`` and calls a rule; it never sees a request and never returns a 500 for
+anything the browser sent.
+
+One handler, one transaction: the record writes of a handler commit together with its answer, and
+a refused (or failed) request rolls every one of them back. The LMS runs handlers outside any
+request transaction (``handle_xblock_callback`` is ``@transaction.non_atomic_requests`` in
+openedx-platform ``lms/djangoapps/courseware/block_render.py``), so this block is the outermost one.
 """
 import functools
 import json
+import operator
+import re
+from itertools import accumulate, repeat
 
+from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
 from webob import Response
 from xblock.core import XBlock
 from xblock.exceptions import JsonHandlerError
 
 MAX_BODY_BYTES = 256 * 1024
+# The deepest JSON any handler reads is three levels ({"answers": {"q1": ["a"]}}); a little room.
+MAX_DEPTH = 8
+_JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+(?:"|\\?\Z)', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_DEPTH_STEPS = bytes.maketrans(b"[{]}", b"\x02\x02\x00\x00")  # minus one: +1 opens, -1 closes
+# What no record may hold: lone surrogates (not encodable, MySQL refuses them), control characters
+# other than tab and newline (invisible, and XML 1.0 cannot hold them), U+FFFE/U+FFFF.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def _(text):
@@ -24,10 +43,13 @@ class Refusal(JsonHandlerError):
     """A refused request: HTTP status and a message already translated for the user.
 
     ``details`` (optional) is merged into the JSON body, e.g. ``{"field_errors": {...}}``.
+    ``keep=True`` marks the rare refusal that is itself a recorded fact (a wrong check-in code
+    counts against the limit): what the handler wrote before it is committed, not rolled back.
     """
 
-    def __init__(self, status_code, message, **details):
+    def __init__(self, status_code, message, keep=False, **details):
         super().__init__(status_code, message)
+        self.keep = keep
         self.details = details
 
     def get_response(self, **kwargs):
@@ -44,6 +66,60 @@ def json_response(data, status=200):
     return Response(json.dumps(data), status=status, content_type="application/json", charset="utf-8")
 
 
+def nesting_depth(body: bytes):
+    """How deep ``[``/``{`` nest in a JSON text, counted without parsing it (strings skipped).
+
+    Linear and in C whatever the text: the string pattern is possessive and also ends at the end of
+    the text, so it never fails and never backtracks (the plain pattern is quadratic on an
+    unterminated string full of escaped quotes); the depth is a running sum of +1/-1 steps.
+    """
+    steps = _JSON_STRING.sub(b"", body).translate(_DEPTH_STEPS, _NOT_BRACKETS)
+    return max(accumulate(map(operator.sub, steps, repeat(1))), default=0)
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_body(body: bytes, gettext):
+    """The JSON object in ``body``, text normalised; a Refusal says what was wrong with it."""
+    unreadable = Refusal(400, gettext(_("The request could not be read. Reload the page and try again.")))
+    if nesting_depth(body) > MAX_DEPTH:
+        raise unreadable
+    try:
+        data = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise unreadable from None
+    if not isinstance(data, dict):
+        raise unreadable
+    return {_clean_text(key, key, gettext): _clean(value, key, gettext) for key, value in data.items()}
+
+
+def _clean(value, field, gettext):
+    if isinstance(value, str):
+        return _clean_text(value, field, gettext)
+    if isinstance(value, list):
+        return [_clean(item, field, gettext) for item in value]
+    if isinstance(value, dict):
+        return {_clean_text(k, field, gettext): _clean(v, field, gettext) for k, v in value.items()}
+    return value
+
+
+def _clean_text(text, field, gettext):
+    """Line ends as "\n"; a Refusal for characters no record may hold.
+
+    Letters are kept as sent (no NFC): a region or an option id must still equal what the page
+    showed, whatever form the author's text had."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = _UNSTORABLE.search(text)
+    if bad:
+        raise Refusal(400, gettext(_(
+            "The field \u201c{field}\u201d holds a character that cannot be saved (U+{code:04X}: a control "
+            "character or half of an emoji). Remove it or type the text again."
+        )).format(field=_UNSTORABLE.sub("?", str(field))[:40], code=ord(bad.group())))
+    return text
+
+
 def json_handler(func):
     """Decorate ``func(self, payload, suffix)``; ``self.gettext`` translates the refusals."""
 
@@ -53,21 +129,38 @@ def json_handler(func):
         gettext = self.gettext
         if request.method != "POST":
             return Refusal(405, gettext(_("This address only accepts POST requests."))).get_response(allow=["POST"])
-        body = request.body or b""
+        too_large = Refusal(413, gettext(_("The request is too large. Shorten the text and try again.")))
+        if (request.content_length or 0) > MAX_BODY_BYTES:
+            return too_large.get_response()
+        try:
+            # In the LMS and the workbench this is Django's request.body, which refuses a body over
+            # DATA_UPLOAD_MAX_MEMORY_SIZE (xblock/django/request.py, django/http/request.py).
+            body = request.body or b""
+        except RequestDataTooBig:
+            return too_large.get_response()
         if len(body) > MAX_BODY_BYTES:
-            return Refusal(413, gettext(_("The request is too large. Shorten the text and try again."))).get_response()
+            return too_large.get_response()
         try:
-            data = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            return Refusal(400, gettext(_("The request could not be read. Reload the page and try again."))).get_response()
-        if not isinstance(data, dict):
-            return Refusal(400, gettext(_("The request could not be read. Reload the page and try again."))).get_response()
-        try:
-            return json_response(func(self, Payload(data, gettext), suffix))
+            payload = Payload(parse_body(body, gettext), gettext)
+            return json_response(_in_one_transaction(func, self, payload, suffix))
         except JsonHandlerError as error:
             return error.get_response()
 
+    wrapper.is_json_handler = True  # how tests find every JSON handler of every block
     return wrapper
+
+
+def _in_one_transaction(func, block, payload, suffix):
+    """Run the handler in one transaction; a Refusal rolls it back unless it keeps what was written."""
+    kept = None
+    with transaction.atomic():
+        try:
+            return func(block, payload, suffix)
+        except Refusal as refusal:
+            if not refusal.keep:
+                raise
+            kept = refusal
+    raise kept
 
 
 class Payload:

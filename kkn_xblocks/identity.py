@@ -4,7 +4,17 @@ The LMS user service (openedx-platform ``common/djangoapps/xblock_django/user_se
 ``edx-platform.user_id`` and ``edx-platform.user_is_staff`` in ``opt_attrs``. The xblock-sdk
 workbench puts ``xblock-workbench.user_id``; our local runtime (``kkn_xblocks.devserver``) adds
 ``edx-platform.user_is_staff`` for the users its settings name as staff, so the blocks have one
-code path. Studio preview and anonymous users get no key: the blocks show, but record nothing.
+code path. Anonymous users get no key: the blocks show, but record nothing.
+
+Studio's preview is the exception to "the user service tells who is asking". openedx-platform
+(``cms/djangoapps/contentstore/views/preview.py``, ``_prepare_runtime_for_preview``) gives the preview
+runtime the same ``DjangoXBlockUserService`` as the LMS, built from the signed-in author: her real
+``edx-platform.user_id``, no ``user_is_staff`` flag, only a ``user_role``. Whatever a block records
+there would land under her id in the tables the LMS reads. The same function marks the runtime with
+``is_author_mode = True`` ("xmodules can check for this attribute during rendering to determine if
+they are being rendered for preview"), and that is what ``in_studio_preview`` reads: there the person
+is ``STUDIO_PREVIEW``, with no key, so views read and write no record, and ``KknBlockMixin`` refuses
+every handler that would write.
 """
 from dataclasses import dataclass
 
@@ -21,6 +31,7 @@ class Person:
     key: str | None
     name: str
     is_staff: bool
+    studio_preview: bool = False
 
     @property
     def known(self):
@@ -29,6 +40,12 @@ class Person:
 
 
 ANONYMOUS = Person(key=None, name="", is_staff=False)
+STUDIO_PREVIEW = Person(key=None, name="", is_staff=False, studio_preview=True)
+
+
+def in_studio_preview(runtime):
+    """True in the runtime Studio renders and runs previews in (see the module docstring)."""
+    return getattr(runtime, "is_author_mode", False) is True
 
 
 def learner_key(opt_attrs):
@@ -47,7 +64,10 @@ def learner_key(opt_attrs):
 
 
 def current_person(block):
-    """The person using ``block`` now; ``ANONYMOUS`` when the runtime has no user service."""
+    """The person using ``block`` now; ``ANONYMOUS`` when the runtime has no user service, and
+    ``STUDIO_PREVIEW`` in Studio's preview whoever the author is."""
+    if in_studio_preview(block.runtime):
+        return STUDIO_PREVIEW
     service = block.runtime.service(block, "user")
     if service is None:
         return ANONYMOUS

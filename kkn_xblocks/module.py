@@ -16,6 +16,7 @@ from xblock.core import XBlock
 from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 
 from . import clock
+from . import exam_rules
 from . import module_rules as rules
 from .base import KknBlockMixin, kkn_services
 from .handlers import Refusal, json_handler
@@ -36,7 +37,6 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
 
     completion_mode = XBlockCompletionMode.COMPLETABLE
     has_custom_completion = True
-    has_author_view = False
 
     # --- settings (the module's place in the programme) ----------------------------------------
     display_name = String(
@@ -52,6 +52,18 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
         display_name=_("Programme modules"),
         help=_("The ids of all modules in the programme, one per line, in order. Progress counts these."),
         scope=Scope.settings, default=[], enforce_type=True,
+    )
+    module_titles = Dict(
+        display_name=_("Module titles"),
+        help=_("Optional. One line per module of the programme: its id, \u201c|\u201d and its title, shown in "
+               "the progress list."),
+        scope=Scope.settings, default={}, enforce_type=True,
+    )
+    module_links = Dict(
+        display_name=_("Module links"),
+        help=_("Optional. One line per module of the programme: its id, \u201c|\u201d and a link to it (its "
+               "course's about page when each module is a course of its own)."),
+        scope=Scope.settings, default={}, enforce_type=True,
     )
     module_id = String(
         display_name=_("Module id"),
@@ -135,6 +147,10 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
         AuthorField("programme_id", required=True, max_chars=64),
         AuthorField("programme_modules", kind="custom", rows=6,
                     to_text=rules.module_ids_to_text, from_text=rules.parse_module_ids),
+        AuthorField("module_titles", kind="custom", rows=6, to_text=exam_rules.module_lines_to_text,
+                    from_text=exam_rules.parse_module_lines),
+        AuthorField("module_links", kind="custom", rows=6, to_text=exam_rules.module_lines_to_text,
+                    from_text=exam_rules.parse_module_lines),
         AuthorField("introduction", kind="markdown"),
         AuthorField("outcomes", kind="lines"),
         AuthorField("knowledge", kind="markdown", rows=12),
@@ -151,9 +167,28 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
         AuthorField("completion_rule", kind="choice", choices=rules.CompletionRule.CHOICES),
     )
 
+    author_template = "module/author.html"
+
     # --- rules bound to this block -------------------------------------------------------------
     def author_problems(self, values):
         return rules.module_problems(values, self.gettext)
+
+    def author_context(self):
+        gettext = self.gettext
+        parts = []
+        for title, text in ((_("Knowledge from research"), self.knowledge),
+                            (_("Inspiration from practice"), self.inspiration),
+                            (_("Development task"), self.task_prompt)):
+            words = word_count(text)
+            parts.append({"title": gettext(title), "html": render_markdown(text),
+                          "words_text": self.ngettext("{count} word", "{count} words", words).format(count=words)})
+        return {
+            "parts": parts,
+            "programme_modules": list(self.programme_modules),
+            "completion_rule": gettext(dict(rules.CompletionRule.CHOICES).get(self.completion_rule, self.completion_rule)),
+            "questions": rules.self_check_with_answers(self.self_check),
+            "reading_list": rules.safe_reading_list(self.reading_list),
+        }
 
     @property
     def module_ids(self):
@@ -182,6 +217,13 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
         self.emit_completion(1.0)
         self.completion_published = True
 
+    def _discard_old_draft(self):
+        """Drafts live in the learner's block state, not in the record: the retention time for drafts
+        is applied here, when she next opens the module (see docs/personuppgifter.md)."""
+        if self.draft and rules.draft_expired(self.draft_saved_at, api.draft_retention_days(), clock.now()):
+            self.draft = ""
+            self.draft_saved_at = ""
+
     # --- views -----------------------------------------------------------------------------------
     @XBlock.supports("multi_device")  # the LMS asks the view, not the class (XBlock.has_support)
     def student_view(self, context=None):
@@ -189,6 +231,7 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
         gettext = self.gettext
         progress = submitted = None
         if person.known:
+            self._discard_old_draft()
             progress = api.programme_progress(person.key, self.programme_id, self.module_ids)
             submitted = self._task_submitted(person)
             if progress.is_complete(self.module_id) and not self.completion_published:
@@ -208,6 +251,7 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
             ],
             "reading_list": rules.safe_reading_list(self.reading_list),
             "progress": progress,
+            "progress_modules": self.progress_modules(progress) if progress else [],
             "progress_text": self.progress_text(progress) if progress else "",
             "complete": bool(progress and progress.is_complete(self.module_id)),
             "task_text": submitted[0] if submitted and not self.draft else self.draft,
@@ -230,6 +274,7 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
                 "passed": gettext(_("You passed the self-check: {percent} % right.")),
                 "notPassed": gettext(_("{percent} % right. You need {pass} % to pass; read the module again and retry.")),
                 "complete": gettext(_("This module is complete.")),
+                "moduleDone": gettext(_("complete")),
                 "refreshed": gettext(_("The list has been updated.")),
             },
         })
@@ -318,8 +363,22 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
                 "total": progress.total,
                 "text": self.progress_text(progress),
                 "completed": [c.title or c.module_id for c in progress.completed],
+                "completed_ids": [c.module_id for c in progress.completed],
             },
         }
+
+    def progress_modules(self, progress):
+        """Every module of the programme, done or not, each with its link (its course, when each module
+        is a course of its own): what a learner taking one module sees of the rest."""
+        done = {c.module_id: c for c in progress.completed}
+        return [
+            {"module_id": module_id, "done": module_id in done,
+             "title": self.module_titles.get(module_id) or (done[module_id].title if module_id in done else "")
+             or module_id,
+             "link": rules.safe_link(self.module_links.get(module_id, "")),
+             "current": module_id == self.module_id}
+            for module_id in progress.module_ids
+        ]
 
     def progress_text(self, progress):
         return self.ngettext(

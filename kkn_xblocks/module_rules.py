@@ -89,6 +89,20 @@ def public_questions(questions):
     return [{"id": q["id"], "text": q["text"], "options": list(q["options"])} for q in questions or []]
 
 
+def self_check_with_answers(questions):
+    """The self-check as its author checks it: each option with whether it is the right one.
+    Only for those who may edit the block (imported OLX may hold odd entries: they are skipped)."""
+    shown = []
+    for question in questions or []:
+        if not isinstance(question, dict) or not isinstance(question.get("options"), list):
+            continue
+        right = question.get("correct")
+        shown.append({"text": str(question.get("text", "")), "options": [
+            {"text": str(option), "correct": index == right} for index, option in enumerate(question["options"])
+        ]})
+    return shown
+
+
 def score_self_check(questions, answers):
     """``(correct ids, percent)`` for ``answers`` = {question id: chosen option index}."""
     correct = [q["id"] for q in questions if answers.get(q["id"]) == q["correct"]]
@@ -166,6 +180,29 @@ def completion_met(rule, task_submitted, self_check_passed):
     return task_submitted and self_check_passed
 
 
+def safe_link(url):
+    """A module link fit for an href: http(s) or a path on this site; anything else is dropped."""
+    if isinstance(url, str) and (re.match(r"^https?://\S+$", url) or re.match(r"^/(?!/)\S*$", url)):
+        return url
+    return ""
+
+
+def module_lines_problems(values, module_ids, unlisted, gettext):
+    """Problems of the ``module_titles`` and ``module_links`` fields (the module's and the exam's):
+    keys not in ``module_ids`` (said with the message ``unlisted``), links that are no links."""
+    problems = {}
+    for field in ("module_titles", "module_links"):
+        extra = sorted(set(values.get(field) or {}) - set(module_ids))
+        if extra:
+            problems[field] = unlisted.format(ids=", ".join(extra))
+    bad = sorted(k for k, url in (values.get("module_links") or {}).items() if not safe_link(url))
+    if bad and "module_links" not in problems:
+        problems["module_links"] = gettext(_(
+            "A link must start with https:// (or http://, or / for a page on this site): {ids}.")).format(
+            ids=", ".join(bad))
+    return problems
+
+
 def module_problems(values, gettext):
     """Cross-field checks of the module's settings: {field: translated message}."""
     problems = {}
@@ -174,7 +211,23 @@ def module_problems(values, gettext):
     modules = values.get("programme_modules") or []
     if modules and values.get("module_id") not in modules:
         problems["programme_modules"] = gettext(_("List this module\u2019s own id ({id}) among the programme\u2019s modules.")).format(id=values.get("module_id"))
+    problems.update(module_lines_problems(values, modules or [values.get("module_id")], gettext(_(
+        "These modules are not among the programme\u2019s modules: {ids}.")), gettext))
     rule = values.get("completion_rule")
     if rule in (CompletionRule.SELF_CHECK, CompletionRule.TASK_AND_SELF_CHECK) and not values.get("self_check"):
         problems["completion_rule"] = gettext(_("This rule needs a self-check: add questions, or choose \u201cSubmit the development task\u201d."))
     return problems
+
+
+def draft_expired(saved_at, days, now):
+    """True when a draft saved at ``saved_at`` (ISO text, UTC) is older than ``days`` days at
+    ``now``: it is then discarded (retention of drafts, ``KKN_RECORDS_RETENTION_DAYS["DRAFTS"]``).
+    A draft without a readable time is treated as expired: its age cannot be shown to be within."""
+    from datetime import datetime, timedelta  # pylint: disable=import-outside-toplevel
+    try:
+        moment = datetime.fromisoformat(saved_at)
+    except (TypeError, ValueError):
+        return True
+    if moment.tzinfo is None:
+        return True
+    return now - moment > timedelta(days=days)

@@ -1,13 +1,25 @@
-"""A Studio editor that authors can really use: one labelled input per field, plain-text formats
-for structured fields (one item per line, question blocks), and validation that names the field
-and says how to fix it. Each block declares its ``author_fields`` and a ``author_problems`` rule.
+"""Studio is a runtime too: the editor, who may use it, and the author's read-only summary.
 
-In the LMS, content and settings fields are read-only; a learner who calls ``studio_submit``
-there gets a 403, not the runtime's 500.
+The editor: one labelled input per field, plain-text formats for structured fields (one item per
+line, question blocks), and validation that names the field and says how to fix it. Each block
+declares its ``author_fields`` and a ``author_problems`` rule.
+
+Who may edit is checked on the server, in the view and in the handler: Studio's own
+``studio_user_permissions`` service where the runtime has one (Studio's preview and editor runtimes,
+openedx-platform ``cms/djangoapps/contentstore/views/preview.py`` and ``load_services_for_studio``
+in ``cms/djangoapps/contentstore/utils.py``), course staff elsewhere. Studio's ``component_handler``
+(``cms/djangoapps/contentstore/views/component.py``), which runs ``studio_submit``, only asks for a
+login, so the block's own check is the one that counts. In the LMS, content and settings fields are
+read-only; a learner who calls ``studio_submit`` there gets a 403, not the runtime's 500.
+
+``author_view`` is what Studio shows on the unit page (``has_author_view = True``): each block's
+settings, rules and answer key at a glance, and the problems ``validate`` finds. It reads no record.
 """
 from dataclasses import dataclass
 from typing import Callable
 
+from django.core.exceptions import PermissionDenied
+from web_fragments.fragment import Fragment
 from xblock.exceptions import InvalidScopeError
 from xblock.validation import ValidationMessage
 
@@ -83,10 +95,67 @@ def text_to_value(spec, text, gettext):
     return stripped
 
 
+READ, EDIT = "read", "edit"
+# What StudioPermissionsService (openedx-platform ``openedx/core/djangoapps/content/services.py``)
+# answers, newest name first: releases after Ulmo add ``can_read_content``/``can_edit_content`` and
+# deprecate ``can_read``/``can_write``, which Ulmo and Verawood have.
+_PERMISSION_METHODS = {READ: ("can_read_content", "can_read"), EDIT: ("can_edit_content", "can_write")}
+
+
+def studio_allows(permissions, context_key, right):
+    """What Studio's permission service says of ``right`` (READ or EDIT) in the course or library
+    ``context_key``. No key or no method we know: no."""
+    if context_key is None:
+        return False
+    for name in _PERMISSION_METHODS[right]:
+        method = getattr(permissions, name, None)
+        if callable(method):
+            return bool(method(context_key))
+    return False
+
+
 class StudioFormMixin:
-    """Adds ``studio_view``, ``studio_submit`` and ``validate`` from ``author_fields``."""
+    """Adds ``studio_view``, ``studio_submit``, ``author_view`` and ``validate`` from ``author_fields``.
+
+    Blocks give ``author_template`` and ``author_context()`` for their ``author_view``."""
 
     author_fields = ()
+    has_author_view = True
+    author_template = ""
+
+    # --- who may author ------------------------------------------------------------------------
+    def may_author(self, right=EDIT):
+        """Studio's answer where Studio is asked; course staff elsewhere (the local runtime; the LMS
+        never shows these views)."""
+        permissions = self.runtime.service(self, "studio_user_permissions")
+        if permissions is not None:
+            return studio_allows(permissions, getattr(self.scope_ids.usage_id, "context_key", None), right)
+        return self.person.is_staff
+
+    def _not_author_text(self):
+        return self.gettext(_("Only the course team, with the right to edit the course in Studio, can see or "
+                              "change this block's settings."))
+
+    def require_author(self, right=EDIT):
+        """For views: Django answers PermissionDenied with a 403, in Studio as in the local runtime."""
+        if not self.may_author(right):
+            raise PermissionDenied(self._not_author_text())
+
+    # --- the author's summary ------------------------------------------------------------------
+    def author_context(self):
+        """The block's own part of its ``author_view``. Blocks override this."""
+        return {}
+
+    def author_view(self, context=None):
+        """Read-only, for whoever may read the course in Studio. Reads no record: it is the block's
+        settings and content only."""
+        self.require_author(READ)
+        problems = [{"error": m.type == ValidationMessage.ERROR, "text": m.text} for m in self.validate().messages]
+        body = self.render_template(self.author_template, {"block": self, **self.author_context()})
+        html = self.render_template("author.html", {"block": self, "problems": problems, "body": body})
+        fragment = Fragment(html)
+        fragment.add_css_url(self.runtime.local_resource_url(self, "public/css/kkn.css"))
+        return fragment
 
     def author_problems(self, values):
         """Cross-field rules: ``{field name: translated message}``. Blocks override this."""
@@ -96,6 +165,7 @@ class StudioFormMixin:
         return {spec.name: getattr(self, spec.name) for spec in self.author_fields}
 
     def studio_view(self, context=None):
+        self.require_author(EDIT)
         gettext = self.gettext
         fields = []
         for spec in self.author_fields:
@@ -139,6 +209,9 @@ class StudioFormMixin:
 
     @json_handler
     def studio_submit(self, payload, suffix=""):
+        self.refuse_in_studio_preview()  # the editor posts to Studio's component handler, never here
+        if not self.may_author(EDIT):
+            raise Refusal(403, self._not_author_text())
         submitted = payload.mapping("values", max_items=len(self.author_fields) + 1)
         values, errors = self.parse_author_values(submitted)
         if errors:

@@ -7,6 +7,7 @@ local preview and the records app on a real database.
 import itertools
 import json
 from datetime import datetime, timedelta, timezone
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -57,6 +58,12 @@ class Workbench:
         if query:
             url += "&" + query
         return self.client.get(url)
+
+    def verify(self, typed="", json=False, **extra):
+        """The public verification page of the records app (no login): /kkn/intyg/<typed>/[json/]."""
+        if not typed:
+            return self.client.get("/kkn/intyg/", **extra)
+        return self.client.get(f"/kkn/intyg/{quote(typed, safe='')}/{'json/' if json else ''}", **extra)
 
     def unauth_get(self, usage_id, handler, suffix="", query=""):
         url = f"/unauth_handler/{usage_id}/{handler}/{suffix}"

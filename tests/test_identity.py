@@ -38,3 +38,14 @@ def test_no_user_service_or_anonymous_user_has_no_key():
     assert identity.current_person(no_service) == identity.ANONYMOUS
     assert not identity.current_person(block_with_user(user(**{"edx-platform.user_id": None}))).known
     assert not identity.current_person(block_with_user(user(**{"xblock-workbench.user_id": " "}))).known
+
+
+def test_studio_preview_has_no_key_whatever_the_user_service_says():
+    """Studio's preview (openedx-platform cms/djangoapps/contentstore/views/preview.py) passes the
+    author's real user id and marks the runtime with ``is_author_mode = True``."""
+    block = block_with_user(user("Karin Berg", **{"edx-platform.user_id": 42, "edx-platform.user_is_staff": False,
+                                                  "edx-platform.user_role": "instructor"}))
+    block.runtime.is_author_mode = True
+    person = identity.current_person(block)
+    assert person == identity.STUDIO_PREVIEW
+    assert not person.known and not person.is_staff and person.studio_preview

@@ -3,7 +3,7 @@ import argparse
 import sys
 
 from ..i18n import _
-from ..spec import SourceError
+from ..spec import PACKAGINGS, SourceError
 from .build import report_source_error
 
 
@@ -16,18 +16,27 @@ def register(subparsers):
     parser.add_argument("source", metavar="SOURCE", help=_("the course folder (the one holding course.yaml)"))
     parser.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default: 127.0.0.1)"))
     parser.add_argument("--port", type=_port, default=8000, help=_("port to listen on (default: 8000)"))
+    parser.add_argument("--packaging", choices=PACKAGINGS,
+                        help=_("override course.yaml's packaging: one course, or a course per module plus the "
+                               "exam's course"))
     parser.set_defaults(func=run)
     return parser
 
 
 def run(options, stderr=None):
-    from ..preview import AddressInUse, serve  # pylint: disable=import-outside-toplevel
+    from ..preview import AddressInUse, WorkbenchMissing, serve  # pylint: disable=import-outside-toplevel
     stderr = stderr or sys.stderr
     try:
-        serve(options.source, options.host, options.port, stderr=stderr)
+        serve(options.source, options.host, options.port, stderr=stderr, packaging=getattr(options, "packaging", None))
     except SourceError as error:
         report_source_error(error, stderr)
         return 1
+    except WorkbenchMissing:
+        stderr.write(_("The preview needs the package's \u201cworkbench\u201d extra (xblock-sdk, the runtime that "
+                       "runs the blocks), which is not installed. Install the package again with it, for example: "
+                       "pip install \"kkn-xblocks[workbench] @ git+https://<your git host>/kkn-xblocks.git\", or "
+                       "pip install -e \".[workbench]\" in a clone of kkn-xblocks.") + "\n")
+        return 2
     except AddressInUse:
         stderr.write(_("Cannot listen on {host}:{port}: something else uses it. Stop it, or choose another port "
                        "with --port.").format(host=options.host, port=options.port) + "\n")

@@ -1,14 +1,21 @@
 """``kkn-course validate PATH [--json]``: check a course source, OLX folder or archive before import.
 
 Exit codes: 0 ready for import (warnings allowed), 1 errors found, 2 PATH does not exist or is
-not a course.
+not a course. PATH may also be a programme's build folder (or its ``.programme.json``): then every
+course's archive is checked, and that it is the archive the manifest lists (sha256, block counts).
 """
 import argparse
+import hashlib
 import json
 import sys
+import tempfile
+from pathlib import Path
 
+from ..build import NotAProgramme, build_programme, load_programme_manifest, programme_manifest_path
+from ..source import COURSE_FILE, read_programme
+from ..spec import SourceError
 from ..i18n import _, ngettext
-from ..validation import ERROR, NotACourse, validate_path
+from ..validation import ERROR, NotACourse, validate_archive, validate_path
 
 EXIT_OK, EXIT_ERRORS, EXIT_NOT_A_COURSE = 0, 1, 2
 
@@ -22,7 +29,8 @@ def register(subparsers):
                       "a .tar.gz archive."),
         epilog=_("Exit codes: 0 ready for import (warnings allowed), 1 errors found, 2 PATH is not a course."),
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("path", metavar="PATH", help=_("course source folder, OLX folder or .tar.gz archive"))
+    parser.add_argument("path", metavar="PATH", help=_("course source folder, OLX folder or .tar.gz archive, or a "
+                                                        "programme's build folder or .programme.json"))
     parser.add_argument("--json", action="store_true", help=_("print one JSON object with the result on stdout"))
     parser.set_defaults(func=run)
     return parser
@@ -31,8 +39,15 @@ def register(subparsers):
 def run(options, *, stdout=None, stderr=None):
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     try:
+        manifest = programme_manifest_path(options.path)
+        if manifest is not None:
+            return _run_programme(options, manifest, stdout, stderr)
+        if _packaged_by_module(options.path):
+            with tempfile.TemporaryDirectory(prefix="kkn-validate-") as out:
+                built = build_programme(Path(options.path), out)
+                return _run_programme(options, built.manifest, stdout, stderr)
         report = validate_path(options.path)
-    except NotACourse as error:
+    except (NotACourse, NotAProgramme) as error:
         if options.json:
             stdout.write(json.dumps({"ok": False, "course_id": None, "counts": {}, "problems": [
                 {"severity": ERROR, "code": "not-a-course", "location": str(options.path), "message": str(error)}]},
@@ -56,7 +71,50 @@ def _print(report, out):
     errors = ngettext("{count} error", "{count} errors", len(report.errors)).format(count=len(report.errors))
     warnings = ngettext("{count} warning", "{count} warnings", len(report.warnings)).format(
         count=len(report.warnings))
-    course = report.course_id or _("(no course key)")
-    out.write(_("{course}: {blocks}; {errors}, {warnings}.").format(
-        course=course, blocks=blocks, errors=errors, warnings=warnings) + "\n")
+    if report.course_id:
+        out.write(_("{course}: {blocks}; {errors}, {warnings}.").format(
+            course=report.course_id, blocks=blocks, errors=errors, warnings=warnings) + "\n")
+    else:  # the course could not be read: nothing was counted, and there is no key to name
+        out.write(_("The course could not be read: {errors}, {warnings}.").format(
+            errors=errors, warnings=warnings) + "\n")
     out.write((_("Ready for import.") if report.ok else _("Not ready for import: fix the errors above.")) + "\n")
+
+
+def _packaged_by_module(path):
+    """A source whose course.yaml packages it a course per module: each course is validated.
+    (A source with problems goes the usual way, which reports them.)"""
+    if not (Path(path) / COURSE_FILE).is_file():
+        return False
+    try:
+        return read_programme(path).packaging == "modules"
+    except SourceError:
+        return False
+
+
+def _run_programme(options, manifest, stdout, stderr):
+    """Every course of a programme build: valid on its own, and the very archive the manifest lists."""
+    data, entries = load_programme_manifest(manifest)
+    results, ok = [], True
+    for entry, archive in entries:
+        if not archive.is_file():
+            raise NotACourse(_("{path} is listed in {manifest} but does not exist. Build the programme again.").format(
+                path=archive, manifest=manifest.name))
+        report = validate_archive(archive)
+        digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+        same = digest == entry.get("sha256") and report.counts == entry.get("counts")
+        ok = ok and report.ok and same
+        results.append({**report.as_json(), "archive": str(archive), "matches_manifest": same})
+        if not options.json:
+            _print(report, stdout)
+            if not same:
+                stdout.write(_("{archive} is not the archive {manifest} lists (its sha256 or block counts differ). "
+                               "Build the programme again.").format(archive=archive.name, manifest=manifest.name) + "\n")
+    if options.json:
+        stdout.write(json.dumps({"ok": ok, "programme_id": data.get("programme_id"), "courses": results},
+                                ensure_ascii=False, indent=2) + "\n")
+    else:
+        count = len(entries)
+        stdout.write((ngettext("The programme's {count} course is ready for import.",
+                               "The programme's {count} courses are ready for import.", count) if ok else
+                      _("The programme is not ready for import: fix the errors above.")).format(count=count) + "\n")
+    return EXIT_OK if ok else EXIT_ERRORS

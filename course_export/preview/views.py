@@ -1,9 +1,12 @@
 """Pages of the local course preview: course home with the outline, one page per unit, assets.
 
-The course is read from ``KKN_PREVIEW_SOURCE`` on the first request and again whenever a source
-file changes (checked on each page view: the folder's file names, sizes and times). Our blocks are
-loaded into the workbench as one scenario each, from the element the OLX writer produces, with ids
-that stay the same between restarts, so learners' state in the preview survives edits.
+The programme is read from ``KKN_PREVIEW_SOURCE`` (packaged as ``KKN_PREVIEW_PACKAGING`` says, else
+as course.yaml says) on the first request and again whenever a source file changes (checked on each
+page view: the folder's file names, sizes and times). Our blocks are loaded into the workbench as
+one scenario each, from the element the OLX writer produces, with ids that stay the same between
+restarts, so learners' state in the preview survives edits. Each block's usage id starts with its
+course key (``kkn_xblocks.base.LOCAL_COURSE_USAGE``), so a programme of several courses shares one
+record as in the LMS: a module finished in its course counts in the exam's course.
 """
 from __future__ import annotations
 
@@ -17,11 +20,13 @@ from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.csrf import ensure_csrf_cookie
 from lxml import etree
 
+from .. import i18n
 from ..olx import custom_element
-from ..source import read_course
+from ..source import read_programme
 from ..spec import CustomBlock, SourceError
 
 _lock = threading.Lock()
@@ -33,10 +38,18 @@ class Loaded:
 
     source: Path
     signature: tuple
-    course: object = None
+    language: str = ""  # the problems are said in the preview's language
+    programme: object = None
     problems: tuple = ()
-    units: list = field(default_factory=list)  # [(chapter, unit)] in course order
+    # [(course, chapter, unit)] in programme order; unit url_names are unique in the whole programme,
+    # as the source is read as one course before it is packaged.
+    units: list = field(default_factory=list)
     usages: dict = field(default_factory=dict)  # custom block url_name -> workbench usage id
+
+    @property
+    def course(self):
+        """The first course (the only one, packaged as one course)."""
+        return self.programme.courses[0] if self.programme else None
 
 
 _state = {"loaded": None}
@@ -55,31 +68,46 @@ def _signature(folder: Path):
     return tuple(entries)
 
 
-def _load(source: Path, signature):
+def _load(source: Path, signature, language):
     from workbench.runtime import WORKBENCH_KVS  # pylint: disable=import-outside-toplevel
-    from workbench.scenarios import SCENARIOS, add_xml_scenario, get_scenarios  # pylint: disable=import-outside-toplevel
+    from workbench.scenarios import get_scenarios  # pylint: disable=import-outside-toplevel
 
-    loaded = Loaded(source, signature)
+    loaded = Loaded(source, signature, language)
+    i18n.activate(language)  # not the environment's: the page around the problems is in this language
     try:
-        loaded.course = read_course(source)
+        loaded.programme = read_programme(source, os.environ.get("KKN_PREVIEW_PACKAGING") or None)
     except SourceError as error:
         loaded.problems = error.problems
         return loaded
-    course = loaded.course
-    loaded.units = [(chapter, unit) for chapter in course.chapters for sub in chapter.subsections
-                    for unit in sub.units]
+    loaded.units = [(course, chapter, unit) for course in loaded.programme.courses for chapter in course.chapters
+                    for sub in chapter.subsections for unit in sub.units]
     get_scenarios()  # the workbench's own scenarios first, so it never re-initialises over ours
     WORKBENCH_KVS.prep_for_scenario_loading()
-    blocks = [c for _chapter, unit in loaded.units for c in unit.components if isinstance(c, CustomBlock)]
-    for component in blocks:
-        name = f"kkn-course.{component.tag}.{component.url_name}"
-        SCENARIOS.pop(name, None)
+    for course in loaded.programme.courses:
+        loaded.usages.update(load_blocks(course))
+    return loaded
+
+
+def load_blocks(course):
+    """Load the course's blocks into the workbench: ``{url_name: usage id}``, each usage id starting
+    with the course key, so the blocks know their course as in the LMS."""
+    from workbench.runtime import WorkbenchRuntime  # pylint: disable=import-outside-toplevel
+    from workbench.scenarios import SCENARIOS, Scenario  # pylint: disable=import-outside-toplevel
+
+    usages = {}
+    for component in course.components():
+        if not isinstance(component, CustomBlock):
+            continue
         node = custom_element(component)
         node.attrib.pop("url_name", None)
-        add_xml_scenario(name, f"{course.course_id} {component.tag} {component.url_name}",
-                         etree.tostring(node, encoding="unicode"))
-        loaded.usages[component.url_name] = SCENARIOS[name].usage_id
-    return loaded
+        xml = etree.tostring(node, encoding="unicode")
+        runtime = WorkbenchRuntime()
+        runtime.id_generator.set_scenario(f"{course.course_id}.{component.url_name}")
+        usage_id = runtime.parse_xml_string(xml)
+        SCENARIOS[f"kkn-course.{component.tag}.{component.url_name}"] = Scenario(
+            f"{course.course_id} {component.tag} {component.url_name}", usage_id, xml)
+        usages[component.url_name] = usage_id
+    return usages
 
 
 def current():
@@ -88,10 +116,11 @@ def current():
     if not source:
         return None
     source = Path(source)
+    language = translation.get_language() or settings.LANGUAGE_CODE
     with _lock:
         loaded, signature = _state["loaded"], _signature(source)
-        if loaded is None or loaded.source != source or loaded.signature != signature:
-            loaded = _state["loaded"] = _load(source, signature)
+        if loaded is None or (loaded.source, loaded.signature, loaded.language) != (source, signature, language):
+            loaded = _state["loaded"] = _load(source, signature, language)
     return loaded
 
 
@@ -112,9 +141,39 @@ def home(request):
     loaded = _need_course()
     if loaded.problems:
         return render(request, "kkn_preview/problems.html", {"problems": loaded.problems, "source": loaded.source})
+    if len(loaded.programme.courses) == 1:
+        return _course_home(request, loaded, loaded.course)
+    # A programme of several courses: the course list, as a catalogue shows it.
     return render(request, "kkn_preview/home.html", {
-        "course": loaded.course, "outline": _outline(loaded), "student_id": _student(request),
+        "course": loaded.course, "programme": loaded.programme, "outline": [], "student_id": _student(request),
     })
+
+
+def course_about(request, course_id):
+    """The LMS's ``/courses/<id>/about`` (lms/urls.py ``course_about``): here the course's home."""
+    loaded = _need_course()
+    if loaded.problems:
+        return redirect("kkn_preview_home")
+    course = loaded.programme.course(course_id)
+    if course is None:
+        raise Http404("No such course in this programme.")
+    return _course_home(request, loaded, course)
+
+
+def _course_home(request, loaded, course):
+    return render(request, "kkn_preview/home.html", {
+        "course": course, "outline": _outline(loaded, course), "student_id": _student(request),
+        "programme": loaded.programme if len(loaded.programme.courses) > 1 else None,
+        "effort": _effort(course.about.effort),
+    })
+
+
+def _effort(text):
+    """``"6:30"`` (hours:minutes per week, as Studio stores it) -> ``{"hours": 6, "minutes": 30}``."""
+    if not text:
+        return None
+    hours, _sep, minutes = text.partition(":")
+    return {"hours": int(hours), "minutes": int(minutes or 0)}
 
 
 @ensure_csrf_cookie
@@ -122,10 +181,10 @@ def unit(request, url_name):
     loaded = _need_course()
     if loaded.problems:
         return redirect("kkn_preview_home")
-    index = next((i for i, (_chapter, u) in enumerate(loaded.units) if u.url_name == url_name), None)
+    index = next((i for i, (_course, _chapter, u) in enumerate(loaded.units) if u.url_name == url_name), None)
     if index is None:
         raise Http404("No such unit in this course.")
-    chapter, shown = loaded.units[index]
+    course, chapter, shown = loaded.units[index]
     student = _student(request)
     parts, head, foot = [], [], []
     for component in shown.components:
@@ -136,12 +195,17 @@ def unit(request, url_name):
             head.append(fragment.head_html())
             foot.append(fragment.foot_html())
         parts.append(part)
-    previous = loaded.units[index - 1][1] if index > 0 else None
-    following = loaded.units[index + 1][1] if index + 1 < len(loaded.units) else None
+    # The pager stays inside the course, as the LMS's does.
+    previous = loaded.units[index - 1] if index > 0 else None
+    following = loaded.units[index + 1] if index + 1 < len(loaded.units) else None
     return render(request, "kkn_preview/unit.html", {
-        "course": loaded.course, "chapter": chapter, "unit": shown, "parts": parts, "student_id": student,
-        "head_html": "".join(head), "foot_html": "".join(foot), "outline": _outline(loaded, shown.url_name),
-        "previous": previous, "following": following,
+        "course": course, "chapter": chapter, "unit": shown, "parts": parts, "student_id": student,
+        "head_html": "".join(head), "foot_html": "".join(foot), "outline": _outline(loaded, course, shown.url_name),
+        "previous": previous[2] if previous and previous[0] is course else None,
+        "following": following[2] if following and following[0] is course else None,
+        "programme": loaded.programme if len(loaded.programme.courses) > 1 else None,
+        "title_in_block": any(isinstance(c, CustomBlock) and c.fields.get("display_name") == shown.title
+                              for c in shown.components[:1]),
     })
 
 
@@ -154,7 +218,9 @@ def _render_block(usage_id, student):
 def jump_to(request, course_id, url_name):
     """The LMS's ``/courses/<id>/jump_to_id/<url_name>`` links (the exam links modules so)."""
     loaded = _need_course()
-    for chapter, shown in loaded.units:
+    for course, chapter, shown in loaded.units:
+        if course.course_id != course_id:
+            continue
         containers = {chapter.url_name, shown.url_name, *(sub.url_name for sub in chapter.subsections)}
         if url_name in containers or any(c.url_name == url_name for c in shown.components):
             target = reverse("kkn_preview_unit", args=[shown.url_name])
@@ -175,9 +241,11 @@ def asset(request, name):
     return response
 
 
-def _outline(loaded, current_unit=None):
-    """[(chapter, [(unit, is_current)])] for the navigation."""
+def _outline(loaded, course, current_unit=None):
+    """[(chapter, [(unit, is_current)])] of ``course`` for the navigation."""
     outline = {}
-    for chapter, unit in loaded.units:
+    for owner, chapter, unit in loaded.units:
+        if owner is not course:
+            continue
         outline.setdefault(chapter.url_name, (chapter, []))[1].append((unit, unit.url_name == current_unit))
     return list(outline.values())

@@ -11,7 +11,9 @@ VAR_DIR = Path(os.environ.get("KKN_VAR_DIR", Path.cwd() / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = os.environ.get("KKN_SECRET_KEY", "local-preview-only-not-a-secret")
-DEBUG = os.environ.get("KKN_DEBUG", "1") == "1"
+# Never Django's debug pages (they list the settings): errors get the preview's own pages.
+DEBUG = False
+CSRF_FAILURE_VIEW = "course_export.preview.errors.csrf_failure"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 
 DATABASES = {

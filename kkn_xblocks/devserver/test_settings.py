@@ -32,3 +32,7 @@ if os.environ.get("KKN_TEST_DB") == "mariadb":
     }
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Certificate verification allows 30 look-ups a minute per address; the suite asks far more often
+# from one address. tests/exam/test_verification_page.py tests the limit itself.
+KKN_VERIFICATION_RATE_LIMIT = (100_000, 60)

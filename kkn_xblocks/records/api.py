@@ -190,3 +190,10 @@ from .certificates import (  # noqa: E402,F401  pylint: disable=wrong-import-pos
     CertificateRecord, certificate_of, certificates_of_programme, find_certificate, issue_certificate,
     revoke_certificate,
 )
+from .retirement import Retired, retire_learner  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+from .extract import (  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+    as_document, as_json, extract_learner, file_stem as extract_file_stem,
+)
+from .retention import (  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+    DEFAULT_DAYS, Removed, RetentionSettingError, apply_retention, draft_retention_days, retention_days,
+)

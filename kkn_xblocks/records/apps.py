@@ -11,5 +11,19 @@ class RecordsConfig(AppConfig):
     verbose_name = "KKN programme record"
     default_auto_field = "django.db.models.BigAutoField"
 
-    # edx-django-utils plugin configuration: no URLs or settings of our own, just the models.
-    plugin_app = {}
+    # edx-django-utils plugin configuration (edx_django_utils/plugins/constants.py names the keys;
+    # plugin_urls.py includes ``<app>.<relative_path>`` under ``regex`` with this namespace). The
+    # LMS serves the public certificate verification, /kkn/intyg/<id>/; Studio serves the same page
+    # so that links in its preview resolve. Plain strings: the package does not import
+    # edx-django-utils just to name them.
+    plugin_app = {
+        "url_config": {
+            project: {"namespace": "kkn_records", "regex": r"^kkn/", "relative_path": "urls"}
+            for project in ("lms.djangoapp", "cms.djangoapp")
+        },
+    }
+
+    def ready(self):
+        # In the LMS, account retirement reaches the record through the platform's signals.
+        from . import signals  # pylint: disable=import-outside-toplevel
+        signals.connect()

@@ -46,6 +46,9 @@ def test_a_learner_completes_a_module_with_the_keyboard(browsers, scenarios):
     anna.wait_text("[data-role=check-status]", "Du klarade självtestet")
     anna.wait_text("[data-role=progress-text]", "1 av 6 moduler klara")
     assert anna.find("[data-role=complete]").is_displayed()
+    # The programme's list marks this module done at once; the others stay listed, not done.
+    anna.wait_text("li[data-module=modul-1] [data-role=module-state]", "klar")
+    assert anna.find("li[data-module=modul-2] [data-role=module-state]").text == "inte klar"
     anna.step("self-check passed")
 
     # Reload: the record, not the page, says the module is complete.

@@ -48,7 +48,8 @@ def test_blocks_in_the_preview_keep_learner_state(preview):
 
 def test_pages_and_problems_are_shown_as_the_lms_would(preview):
     page = preview.get("/kurs/modul-1-fordjupning/").content.decode()
-    assert "<h2>Fördjupning</h2>" in page and "<code>static/</code>" in page
+    # the page's title is the unit's heading, not repeated above its text
+    assert "<h1>Fördjupning</h1>" in page and "<h2>Fördjupning</h2>" not in page and "<code>static/</code>" in page
     assert 'type="radio" name="modul-1-fordjupning-2"' in page
     assert "Visa svaret" in page
 

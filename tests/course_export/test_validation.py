@@ -278,6 +278,19 @@ def test_unknown_attributes_and_unreadable_values_on_custom_blocks_are_errors(tm
     assert any("“weeks”" in m for _w, m in errors)
 
 
+def test_an_exam_of_an_archive_built_before_the_rename_still_validates(tmp_path):
+    """Earlier releases wrote the exam's attempts limit as ``max_attempts`` (a platform field's name)."""
+    data = files()
+    edit(data, "vertical/u3.xml", lambda root: child(root, "u3_kkn_exam_0").set("max_attempts", "2"))
+
+    report = check(tmp_path, data)
+
+    assert found(report, "custom-attribute") == [] and found(report, "custom-roundtrip") == []
+    assert [message for _where, message in found(report, "renamed-attribute", "warning")] == [
+        "<kkn_exam>: “max_attempts” is what earlier releases wrote; it is read as “attempts_allowed”. Build the "
+        "archive again to write the new name."]
+
+
 def test_an_exam_that_cannot_work_is_an_error_naming_the_field(tmp_path):
     data = files()
     edit(data, "vertical/u3.xml", lambda root: child(root, "u3_kkn_exam_0").set(

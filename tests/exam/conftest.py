@@ -44,7 +44,7 @@ EXAM = {
     "balance_topics": False,
     "shuffle": True,
     "time_limit_minutes": 30,
-    "max_attempts": 2,
+    "attempts_allowed": 2,
     "wait_minutes_between_attempts": 0,
     "pass_percent": 80,
     "review_policy": "answers_after_final",

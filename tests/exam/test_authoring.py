@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 CONTRACT = {
     "display_name": str, "programme_id": str, "programme_title": str, "exam_id": str, "required_modules": list,
     "module_titles": dict, "module_links": dict, "min_meetings": int, "questions": list, "draw_count": int,
-    "balance_topics": bool, "shuffle": bool, "time_limit_minutes": int, "max_attempts": int,
+    "balance_topics": bool, "shuffle": bool, "time_limit_minutes": int, "attempts_allowed": int,
     "wait_minutes_between_attempts": int, "pass_percent": int, "review_policy": str,
     "certificate_valid_months": int, "weight": float,
 }
@@ -104,7 +104,7 @@ def test_cross_field_rules_in_the_editor(wb, exam):
 
 
 def test_imported_problems_and_a_risky_policy_are_shown_on_the_block(wb, make_exam):
-    block = wb.block(make_exam(draw_count=12, review_policy="answers_after_attempt", max_attempts=3))
+    block = wb.block(make_exam(draw_count=12, review_policy="answers_after_attempt", attempts_allowed=3))
     messages = [(m.type, m.text) for m in block.validate().messages]
     assert ("error", "Frågor per försök: Provet drar 12 frågor men frågebanken har bara 5. Dra färre, eller 0 för "
                      "alla.") in messages

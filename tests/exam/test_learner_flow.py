@@ -105,7 +105,7 @@ def test_submitting_grades_on_the_server_and_publishes_the_raw_share(wb, exam, p
 
 
 def test_the_best_attempt_counts_and_a_worse_one_never_lowers_the_grade(wb, make_exam, published):
-    exam = make_exam(max_attempts=3, pass_percent=100)
+    exam = make_exam(attempts_allowed=3, pass_percent=100)
     make_eligible()
 
     def most_right(row):
@@ -235,7 +235,7 @@ def test_no_time_limit_means_no_timer(wb, make_exam):
     ("answers_after_final", set(), {"right", "answers"}),
 ])
 def test_the_review_policy_decides_what_is_shown_and_when(wb, make_exam, policy, after_first, after_last):
-    exam = make_exam(review_policy=policy, max_attempts=2)
+    exam = make_exam(review_policy=policy, attempts_allowed=2)
     make_eligible()
 
     def shown(html):

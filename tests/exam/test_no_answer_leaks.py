@@ -9,6 +9,7 @@ the exam, and everything received is scanned for:
 import json
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from kkn_xblocks.exam import CertificationExamBlock
 from kkn_xblocks.records.models import Certificate
@@ -18,7 +19,7 @@ from .conftest import make_eligible, stored_attempt, wrong_answers
 pytestmark = pytest.mark.django_db
 
 HANDLERS = {"start", "save_answers", "submit", "staff_panel", "accommodate", "revoke", "report_csv", "certificate",
-            "verify", "verify_json", "studio_submit"}
+            "verify", "verify_json", "studio_submit", "register_extract"}
 KEY_MARKERS = ["ratt-", "fel-", "FÖRKLARING", "(rätt svar)", 'class="kkn-exam__right"', 'class="kkn-feedback--right"',
                'class="kkn-feedback--wrong"', 'class="kkn-exam__explanation"', '"correct"', "correct_ids",
                '"explanation"', "explanation_html"]
@@ -50,7 +51,8 @@ def everything_a_learner_gets(wb, usage, user="student_1"):
     block = wb.block(usage, user)
     texts = {
         "student_view": wb.render(usage, user),
-        "studio_view": wb.render(usage, user, view="studio_view"),
+        "studio_view": refused_view(wb, usage, user, "studio_view"),
+        "author_view": refused_view(wb, usage, user, "author_view"),
         "student_view_data": as_text(block.student_view_data()),
         "index_dictionary": as_text(block.index_dictionary()),
     }
@@ -63,12 +65,21 @@ def everything_a_learner_gets(wb, usage, user="student_1"):
         texts[handler] = as_text(wb.post(usage, handler, data, user=user))
     for handler in ("report_csv", "certificate"):
         texts[handler] = wb.get(usage, handler, user=user).content.decode()
+    texts["register_extract"] = wb.get(usage, "register_extract", user=user,
+                                       query=f"learner_key=local:{user}&format=json").content.decode()
     code = Certificate.objects.values_list("code", flat=True).first() or "KKN-7Q4M-2HXD-9RTA-K3PB-M"
-    for handler in ("verify", "verify_json"):
-        texts[handler] = wb.unauth_get(usage, handler, query=f"id={code}").content.decode()
+    texts["verify"] = wb.verify(code).content.decode()
+    texts["verify_json"] = wb.verify(code, json=True).content.decode()
     for resource in ("js/kkn-exam.js", "js/kkn-common.js"):
         texts[resource] = wb.client.get(f"/resource/kkn_exam/public/{resource}").content.decode()
     return texts
+
+
+def refused_view(wb, usage, user, view):
+    """Views for authors refuse a learner with Django's PermissionDenied (a 403); its message is scanned."""
+    with pytest.raises(PermissionDenied) as refusal:
+        wb.render(usage, user, view=view)
+    return str(refusal.value)
 
 
 def assert_no_key(texts, phase):
@@ -88,7 +99,7 @@ def test_nothing_reveals_the_answer_key_before_the_review_policy_allows(wb, make
 
     from kkn_xblocks import exam as exam_module  # pylint: disable=import-outside-toplevel
     monkeypatch.setattr(exam_module, "_RANDOM", random.Random(4))  # two attempts with surely different orders
-    exam = make_exam(review_policy="answers_after_final", max_attempts=2)
+    exam = make_exam(review_policy="answers_after_final", attempts_allowed=2)
     received = {}
 
     def scan(phase, **extra):
@@ -159,7 +170,7 @@ def test_the_shuffled_order_of_a_later_attempt_is_drawn_only_when_it_starts(wb, 
             return super().shuffle(x)
 
     monkeypatch.setattr(exam_module, "_RANDOM", Recorder())
-    exam = make_exam(max_attempts=3)
+    exam = make_exam(attempts_allowed=3)
     make_eligible()
     wb.render(exam)
     assert calls == []

@@ -322,3 +322,15 @@ def test_module_lines_and_weight(sv_gettext):
             rules.parse_weight(bad, sv_gettext)
     assert rules.safe_link("https://example.org/x") and rules.safe_link("/courses/a")
     assert not rules.safe_link("//evil.example") and not rules.safe_link("javascript:alert(1)")
+
+
+def test_bank_statistics_count_questions_and_points_per_topic_and_type(sv_gettext):
+    bank = rules.bank_from_field(BANK, sv_gettext)
+    stats = rules.bank_statistics(bank)
+    assert [(s.topic, s.by_type, s.questions, s.points) for s in stats] == [
+        ("modul-1", {"single": 1, "multiple": 0, "truefalse": 1}, 2, 2),
+        ("modul-2", {"single": 1, "multiple": 1, "truefalse": 0}, 2, 3),
+        ("modul-3", {"single": 1, "multiple": 0, "truefalse": 0}, 1, 1),
+        (None, {"single": 3, "multiple": 1, "truefalse": 1}, 5, 6),
+    ]
+    assert rules.bank_statistics(()) == [rules.TopicStats(None, {"single": 0, "multiple": 0, "truefalse": 0}, 0, 0)]

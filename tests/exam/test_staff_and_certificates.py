@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kkn_xblocks.records import api
+from kkn_xblocks.records import api, verification
 from kkn_xblocks.records.models import Certificate, Participation
 
 from .conftest import PROGRAMME, make_eligible, start, take, wrong_answers
@@ -64,9 +64,9 @@ def test_revoking_shows_everywhere(wb, exam, fake_clock):
     assert "Karin Berg (kursledare), 2026-03-10 10:00: Fusk vid provet" in body["html"]
     assert "(Återkallat)" in body["html"]
     assert "Återkallat" in wb.render(exam)
-    verified = json.loads(wb.unauth_get(exam, "verify_json", query=f"id={code}").content)
+    verified = json.loads(wb.verify(code, json=True).content)
     assert verified["status"] == "revoked"
-    page = wb.unauth_get(exam, "verify", query=f"id={code}").content.decode()
+    page = wb.verify(code).content.decode()
     assert "Certifikatet är äkta men har återkallats." in page and "Fusk" not in page
     certificate = wb.get(exam, "certificate").content.decode()
     assert "Det här certifikatet har återkallats och gäller inte längre." in certificate
@@ -111,7 +111,7 @@ def test_the_certificate_page_is_printable_in_swedish_and_english(wb, exam):
                  "This certifies that", "Issued</dt><dd>10 March 2026", "Valid until</dt><dd>10 March 2028",
                  "har certifierats inom programmet Certifierad näringslivsutvecklare efter godkänt slutprov.",
                  "has been certified in the programme Certifierad näringslivsutvecklare after passing its final exam.",
-                 f"http://testserver/unauth_handler/{exam}/verify/?id={code}", "<svg", "Skriv ut certifikatet",
+                 f"http://testserver/kkn/intyg/{code}/", "<svg", "Skriv ut certifikatet",
                  "<h1 "):
         assert text in html, text
     assert html.count(code) >= 4
@@ -125,7 +125,7 @@ def test_names_are_escaped_on_the_certificate(wb, exam):
     html = wb.get(exam, "certificate").content.decode()
     assert "<img src=x" not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
     code = Certificate.objects.get().code
-    page = wb.unauth_get(exam, "verify", query=f"id={code}").content.decode()
+    page = wb.verify(code).content.decode()
     assert "<img src=x" not in page and "&lt;img" in page
 
 
@@ -139,36 +139,48 @@ def test_verification_shows_only_name_programme_date_and_status(wb, exam, fake_c
     make_eligible()
     take(wb, exam)
     code = Certificate.objects.get().code
-    response = wb.unauth_get(exam, "verify_json", query=f"id={code.lower()}")
+    response = wb.verify(code.lower(), json=True)
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store" and response["Access-Control-Allow-Origin"] == "*"
     assert json.loads(response.content) == {"id": code, "status": "valid", "name": "Anna Lindqvist",
                                             "programme": "Certifierad näringslivsutvecklare", "issued": "2026-03-10"}
-    page = wb.unauth_get(exam, "verify", query=f"id={code}")
+    page = wb.verify(code)
     html = page.content.decode()
     assert page.status_code == 200 and "Certifikatet är äkta och giltigt." in html
     assert "The certificate is genuine and valid." in html
     assert "local:student_1" not in html and "2028" not in html and "100 %" not in html
     fake_clock.advance(days=3 * 366)
-    assert json.loads(wb.unauth_get(exam, "verify_json", query=f"id={code}").content)["status"] == "expired"
-    assert "Certifikatet är äkta men har gått ut." in wb.unauth_get(exam, "verify", query=f"id={code}").content.decode()
+    assert json.loads(wb.verify(code, json=True).content)["status"] == "expired"
+    assert "Certifikatet är äkta men har gått ut." in wb.verify(code).content.decode()
 
 
-def test_the_verification_page_without_an_id_is_a_form(wb, exam):
-    html = wb.unauth_get(exam, "verify").content.decode()
-    assert "<h1>Kontrollera ett certifikat</h1>" in html and f'action="/unauth_handler/{exam}/verify/"' in html
+def test_the_verification_page_without_an_id_is_a_form(wb):
+    html = wb.verify().content.decode()
+    assert "<h1>Kontrollera ett certifikat</h1>" in html and 'action="/kkn/intyg/"' in html
     assert '<label for="kkn-verify-id">Certifikat-id <span lang="en">(Certificate id)</span></label>' in html
+
+
+def test_links_of_certificates_printed_before_lead_to_the_verification_page(wb, exam):
+    make_eligible()
+    take(wb, exam)
+    code = Certificate.objects.get().code
+    old = wb.unauth_get(exam, "verify", query=f"id={code}")
+    assert old.status_code == 301 and old["Location"] == f"/kkn/intyg/{code}/"
+    old = wb.unauth_get(exam, "verify_json", query=f"id={code}")
+    assert old.status_code == 301 and old["Location"] == f"/kkn/intyg/{code}/json/"
+    assert wb.unauth_get(exam, "verify")["Location"] == "/kkn/intyg/"
+    assert f'href="/kkn/intyg/{code}/"' in wb.render(exam)  # the exam's own link
 
 
 def test_a_lookup_is_one_indexed_query_and_a_malformed_id_none(wb, exam, django_assert_num_queries):
     make_eligible()
     take(wb, exam)
     code = Certificate.objects.get().code
-    block = wb.block(exam)
-    block.gettext  # the i18n service, loaded outside the count  # pylint: disable=pointless-statement
+    def gettext(text):
+        return text
     with django_assert_num_queries(1):
-        assert block._verification(code)["found"]  # pylint: disable=protected-access
+        assert verification.look_up(code, gettext)["found"]
     with django_assert_num_queries(1):
-        assert not block._verification("KKN-7Q4M-2HXD-9RTA-K3PB-M")["found"]  # pylint: disable=protected-access
+        assert not verification.look_up("KKN-7Q4M-2HXD-9RTA-K3PB-M", gettext)["found"]
     with django_assert_num_queries(0):
-        assert block._verification(code[:-1] + ("0" if code[-1] != "0" else "1"))["malformed"]  # pylint: disable=protected-access
+        assert verification.look_up(code[:-1] + ("0" if code[-1] != "0" else "1"), gettext)["malformed"]

@@ -154,3 +154,14 @@ def test_the_block_is_registered_and_its_view_works_on_phones():
     assert entry.load() is DistanceModuleBlock is XBlock.load_class("kkn_module")
     # The mobile apps ask the view, as XBlock.has_support does, not the class.
     assert DistanceModuleBlock.has_support(None, DistanceModuleBlock.student_view, "multi_device")
+
+
+def test_the_self_check_with_its_answers_for_the_author():
+    questions = rules.parse_self_check("? Vad står KKN för?\n- Kommunala kulturnämnder\n* Kulturella och kreativa näringar",
+                                       str)
+    assert rules.self_check_with_answers(questions) == [{"text": "Vad står KKN för?", "options": [
+        {"text": "Kommunala kulturnämnder", "correct": False},
+        {"text": "Kulturella och kreativa näringar", "correct": True},
+    ]}]
+    # Imported OLX may hold anything: odd entries are left out, not a crash.
+    assert rules.self_check_with_answers([None, {"text": "?"}, "x"]) == []

@@ -95,7 +95,10 @@ def test_a_module_without_self_check_refuses_answers(wb, make_module):
 
 
 def test_learners_cannot_edit_the_block(wb, usage):
-    """In the LMS content fields are read-only; the workbench lets anyone write, so the values
-    are checked: a learner's garbage still gets field errors, not a 500."""
+    """The workbench lets anyone write fields, so the block checks who asks: a learner gets a 403
+    before her values are even read."""
+    before = wb.block(usage).display_name
     status, body = wb.post(usage, "studio_submit", {"values": {"display_name": 5}})
-    assert status == 400 and "field_errors" in body
+    assert (status, body["error"]) == (403, "Bara kursteamet, med rätt att redigera kursen i Studio, kan se eller "
+                                            "ändra blockets inställningar.")
+    assert "field_errors" not in body and wb.block(usage).display_name == before

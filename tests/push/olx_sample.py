@@ -53,8 +53,10 @@ def sample_files(org="KKN", number="NOV101", run="2026", components=None):
         files[f"vertical/{unit}.xml"] = _xml(vertical)
     policy = {f"course/{run}": {"display_name": "Näringslivsutveckling", "start": "2026-01-12T08:00:00Z",
                                 "end": "2026-12-18T16:00:00Z",
-                                "advanced_modules": ["kkn_module", "kkn_checkin", "kkn_exam"]}}
+                                "advanced_modules": ["kkn_module", "kkn_checkin", "kkn_exam"],
+                                "course_image": "kursbild.png"}}
     files[f"policies/{run}/policy.json"] = json.dumps(policy, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    files["static/kursbild.png"] = b"\x89PNG\r\n\x1a\n"  # olxcleaner checks that the course image exists
     grading = {"GRADER": [{"type": "Slutprov", "short_label": "Prov", "min_count": 1, "drop_count": 0, "weight": 1.0}],
                "GRADE_CUTOFFS": {"Pass": 0.7}}
     files[f"policies/{run}/grading_policy.json"] = json.dumps(grading, sort_keys=True).encode("utf-8")

@@ -12,11 +12,14 @@ function KknModuleBlock(runtime, element, init) {
     if (text) { text.textContent = result.progress.text; }
     if (bar) { bar.max = result.progress.total; bar.value = result.progress.done; bar.textContent = result.progress.text; }
     if (list) {
-      list.textContent = '';
-      result.progress.completed.forEach(function (title) {
-        var li = document.createElement('li');
-        li.textContent = title;
-        list.appendChild(li);
+      // Every module is listed already (with its link); mark the ones now complete.
+      (result.progress.completed_ids || []).forEach(function (id) {
+        list.querySelectorAll('li[data-module]').forEach(function (li) {
+          if (li.getAttribute('data-module') !== id) { return; }
+          li.classList.add('kkn-progress__module--done');
+          var state = li.querySelector('[data-role="module-state"]');
+          if (state) { state.textContent = s.moduleDone; }
+        });
       });
     }
     if (result.complete) {

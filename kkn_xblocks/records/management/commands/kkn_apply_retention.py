@@ -1,0 +1,38 @@
+"""``manage.py lms kkn_apply_retention``: delete what is past its retention time. Safe to run daily
+from cron; prints one line per rule, with what it removed."""
+from django.core.management.base import BaseCommand, CommandError
+
+from kkn_xblocks.records import api
+
+from .. import _, gettext, ngettext
+
+
+class Command(BaseCommand):
+    help = "Delete programme-record data that is past its retention time (KKN_RECORDS_RETENTION_DAYS)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="only print what would be removed")
+
+    def handle(self, *args, **options):
+        try:
+            done = api.apply_retention(dry_run=options["dry_run"])
+        except api.RetentionSettingError as error:
+            raise CommandError(gettext(_(
+                "KKN_RECORDS_RETENTION_DAYS is wrong at '{name}' ({value!r}): give a dict of whole days from 0 to "
+                "3650 for the keys {keys}. Nothing was removed."
+            )).format(name=error.name, value=error.value, keys=", ".join(sorted(api.DEFAULT_DAYS)))) from error
+        for rule in done:
+            if rule.cleared and options["dry_run"]:
+                text = ngettext("{model}: {rows} row older than {days} days would have {columns} removed",
+                                "{model}: {rows} rows older than {days} days would have {columns} removed", rule.rows)
+            elif rule.cleared:
+                text = ngettext("{model}: {rows} row older than {days} days had {columns} removed",
+                                "{model}: {rows} rows older than {days} days had {columns} removed", rule.rows)
+            elif options["dry_run"]:
+                text = ngettext("{model}: {rows} row older than {days} days would be deleted",
+                                "{model}: {rows} rows older than {days} days would be deleted", rule.rows)
+            else:
+                text = ngettext("{model}: {rows} row older than {days} days deleted",
+                                "{model}: {rows} rows older than {days} days deleted", rule.rows)
+            self.stdout.write(text.format(model=rule.model, rows=rule.rows, days=rule.days,
+                                          columns=", ".join(rule.cleared)))
