@@ -34,6 +34,7 @@ from kkn_xblocks import clock
 
 from . import openbadges as ob
 from .models import BadgeCredential, Certificate
+from .privacy import HOLDER_NAME_REMOVED
 
 KEY_SUFFIX = ".jwk.json"
 LIST_EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -186,7 +187,7 @@ def _credential_for(config, row, texts, jwk):
 def may_carry_credential(row):
     """A revoked certificate, or one whose holder's account was retired (name removed), gets no
     new credential."""
-    return row.revoked_at is None and bool(row.name) and not getattr(row, "holder_retired", False)
+    return row.revoked_at is None and bool(row.name) and row.name != HOLDER_NAME_REMOVED
 
 
 def credential_of(code, texts):
@@ -206,7 +207,8 @@ def credential_of(code, texts):
     token = ob.sign(credential, jwk, verification_method(config, kid, jwk))
     try:
         with transaction.atomic():
-            BadgeCredential.objects.create(certificate=row, key_id=kid, token=token, created_at=clock.now())
+            BadgeCredential.objects.create(certificate=row, learner_key=row.learner_key, programme_id=row.programme_id,
+                                           key_id=kid, token=token, created_at=clock.now())
     except IntegrityError:  # a concurrent request issued it first: hers is the stored one
         stored = BadgeCredential.objects.get(certificate=row)
         return ob.read_token(stored.token).credential, stored.token

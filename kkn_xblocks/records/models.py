@@ -220,9 +220,12 @@ class Certificate(models.Model):
 class BadgeCredential(models.Model):
     """The Open Badges 3.0 credential issued for a certificate (see ``records.credentials``): the
     signed compact JWS, kept so that the learner always downloads the same credential. It holds
-    the holder's name (inside the signed token) and nothing else about her."""
+    the holder's name (inside the signed token) and nothing else about her; ``learner_key`` and
+    ``programme_id`` repeat the certificate's so that retirement and extracts find the row."""
 
     certificate = models.OneToOneField(Certificate, on_delete=models.CASCADE, related_name="badge")
+    learner_key = models.CharField(max_length=KEY_LENGTH, db_index=True)
+    programme_id = models.CharField(max_length=KEY_LENGTH)
     key_id = models.CharField(max_length=64)
     token = models.TextField()
     created_at = models.DateTimeField()

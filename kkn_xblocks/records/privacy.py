@@ -228,6 +228,22 @@ POLICIES = {
         # answers "genuine"; only who held it is gone.
         removed_name=HOLDER_NAME_REMOVED,
     ),
+    m.BadgeCredential: Policy(
+        title=_("Open Badges credentials of certificates"),
+        columns={
+            "id": kept(_("Row id")),
+            "certificate": kept(_("Certificate")),
+            "learner_key": key(_LEARNER),
+            "programme_id": kept(_("Programme")),
+            "key_id": kept(_("Signing key")),
+            # The signed credential carries the holder's name.
+            "token": personal(_("Signed credential")),
+            "created_at": kept(_("Issued")),
+        },
+        # Retired: the credential goes (the certificate stays and still verifies without her name;
+        # a credential she downloaded still verifies by its signature and the status list).
+        on_retire=DELETE,
+    ),
 }
 
 
