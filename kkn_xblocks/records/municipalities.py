@@ -204,6 +204,21 @@ def submit_shared_task(programme_id, module_id, municipality, version, word_coun
     return keys
 
 
+@dataclass(frozen=True)
+class SharedTaskSummary:
+    municipality: str
+    version: int
+    updated_at: datetime | None
+    submitted_at: datetime | None
+
+
+def shared_tasks_of_module(programme_id, module_id):
+    """Every municipality's shared task of the module, for staff: one query."""
+    rows = SharedTask.objects.filter(programme_id=programme_id, module_id=module_id).order_by("municipality")
+    return [SharedTaskSummary(*values) for values in rows.values_list("municipality", "version", "updated_at",
+                                                                      "submitted_at")]
+
+
 # --- Contact list ("kontaktytor") ----------------------------------------------------------------
 
 @dataclass(frozen=True)
