@@ -265,6 +265,8 @@ class DistanceModuleBlock(SharedTaskMixin, StudioFormMixin, KknBlockMixin, Compl
             "self_check": rules.public_questions(self.self_check),
             "self_check_pass_percent": self.self_check_pass_percent,
             "completion_rule": self.completion_rule,
+            "task_mode": self.task_mode,
+            "task_roles": list(self.task_roles),
         }
 
     def index_dictionary(self):

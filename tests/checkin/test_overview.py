@@ -189,3 +189,24 @@ def test_the_plan_fields_parse_and_refuse_with_the_line():
     with pytest.raises(AuthorError, match="twice"):
         overview_rules.parse_plan("a\na", gettext)
     assert overview_rules.plan_to_text([{"id": "a", "title": "A"}, {"id": "b"}, "junk"]) == "a | A\nb"
+
+
+def test_the_plan_fields_round_trip_and_are_edited_in_studio(wb, council_meeting):
+    from lxml import etree
+    from kkn_xblocks.studio import value_to_text
+
+    block = wb.block(council_meeting)
+    node = etree.Element("root")
+    block.add_xml_to_node(node)
+    reparsed = wb.block(wb.load(etree.tostring(node, encoding="unicode")))
+    assert (reparsed.overview_meetings, reparsed.overview_modules) == (MEETINGS, MODULES)
+    editor = wb.block(council_meeting, user="staff")
+    values = {spec.name: value_to_text(spec, getattr(editor, spec.name)) for spec in editor.author_fields}
+    assert values["overview_meetings"].splitlines()[0] == "seminarium-1 | Seminarium 1"
+    values["overview_meetings"] = "seminarium-1 | Malmö\nseminarium-2 | Karlskrona"
+    assert wb.post(council_meeting, "studio_submit", {"values": values}, user="staff") == (200, {"result": "success"})
+    assert wb.block(council_meeting).overview_meetings == [{"id": "seminarium-1", "title": "Malmö"},
+                                                           {"id": "seminarium-2", "title": "Karlskrona"}]
+    values["overview_meetings"] = "Seminarium 1"
+    status, body = wb.post(council_meeting, "studio_submit", {"values": values}, user="staff")
+    assert status == 400 and "Rad 1" in body["field_errors"]["overview_meetings"]

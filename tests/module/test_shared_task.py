@@ -144,3 +144,25 @@ def test_staff_see_every_municipality_and_its_history(wb, shared):
     assert "Kursledare: gemensamma uppgifter per kommun" in html and "Visa historiken för Ystad" in html
     status, body = wb.post(shared, "shared_history", {"municipality": "Ystad"}, user="staff")
     assert status == 200 and "Version 1: Anna Lindqvist" in body["html"] and "Anna:" in body["html"]
+
+
+def test_the_shared_task_fields_round_trip_and_are_edited_in_studio(wb, make_module):
+    from lxml import etree
+    from kkn_xblocks.studio import value_to_text
+
+    block = wb.block(make_module(task_mode="municipality", task_roles=["culture", "tourism"]))
+    node = etree.Element("root")
+    block.add_xml_to_node(node)
+    reparsed = wb.block(wb.load(etree.tostring(node, encoding="unicode")))
+    assert (reparsed.task_mode, reparsed.task_roles) == ("municipality", ["culture", "tourism"])
+
+    usage = make_module()
+    editor = wb.block(usage, user="staff")
+    assert "Vem som skriver utvecklingsuppgiften" in editor.render("studio_view", {}).body_html()
+    values = {spec.name: value_to_text(spec, getattr(editor, spec.name)) for spec in editor.author_fields}
+    values.update({"task_mode": "municipality", "task_roles": "Kultur\nbusiness/tourism"})
+    assert wb.post(usage, "studio_submit", {"values": values}, user="staff") == (200, {"result": "success"})
+    assert (wb.block(usage).task_mode, wb.block(usage).task_roles) == ("municipality", ["culture", "business/tourism"])
+    values["task_roles"] = "chef"
+    status, body = wb.post(usage, "studio_submit", {"values": values}, user="staff")
+    assert status == 400 and "task_roles" in body["field_errors"]
