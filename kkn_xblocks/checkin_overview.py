@@ -118,10 +118,16 @@ class ProgrammeOverviewMixin:
             region = self._overview_region(request.GET.get("region", ""))
         except Refusal as refusal:
             return refusal.get_response()
-        body = self._overview_html(self._overview(region), filter_url=self.runtime.handler_url(self, "overview_page"))
-        html = self.render_template("checkin/overview_page.html", {
-            "title": self.gettext(_("Programme overview by municipality")),
+        title = self.gettext(_("Programme overview by municipality"))
+        body = self.render_template("checkin/overview_page.html", {
+            "title": title,
+            "overview_html": self._overview_html(self._overview(region),
+                                                 filter_url=self.runtime.handler_url(self, "overview_page")),
+        })
+        html = self.render_template("page.html", {
+            "title": title,
             "body": body,
+            "body_class": "kkn-overview-page",
             "css_urls": [self.runtime.local_resource_url(self, "public/css/kkn.css"),
                          self.runtime.local_resource_url(self, "public/css/kkn-checkin.css")],
         })

@@ -834,8 +834,9 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
                          "against the certificate."))
 
     def _page(self, title, body, status=200, private=True):
-        html = self.render_template("exam/page.html", {
+        html = self.render_template("page.html", {
             "title": title,
+            "body_class": "kkn-exam-page",
             "body": body,
             "css_urls": [self.runtime.local_resource_url(self, "public/css/kkn.css"),
                          self.runtime.local_resource_url(self, "public/css/kkn-exam.css")],
