@@ -210,3 +210,14 @@ def test_the_plan_fields_round_trip_and_are_edited_in_studio(wb, council_meeting
     values["overview_meetings"] = "Seminarium 1"
     status, body = wb.post(council_meeting, "studio_submit", {"values": values}, user="staff")
     assert status == 400 and "Rad 1" in body["field_errors"]["overview_meetings"]
+
+
+def test_the_overview_handler_reads_the_record_in_three_queries(wb, council_meeting):
+    """The handler's other queries are the workbench's: it keeps content and settings fields in a
+    table (``workbench_xblockstate``) and reads them on access, where the LMS reads the modulestore."""
+    populate(20, 10)
+    with CaptureQueriesContext(connection) as answered:
+        overview_html(wb, council_meeting)
+    sql = [query["sql"] for query in answered.captured_queries]
+    assert len([q for q in sql if "kkn_records_" in q]) == 3
+    assert all("kkn_records_" in q or "workbench_xblockstate" in q for q in sql)
