@@ -69,6 +69,8 @@ class ProgrammeOverviewMixin:
     def _progress_text(self, participant, modules):
         role = self._role_label(participant.role, "")
         who = f"{participant.name} ({role})" if role else participant.name
+        if not modules:  # the plan names no modules: there is no progress to count
+            return who
         return self.gettext(_("{who}: {done} of {total} modules")).format(who=who, done=participant.done,
                                                                            total=len(modules))
 

@@ -163,24 +163,23 @@ class SharedTaskMixin:
             raise Refusal(400, gettext(_(
                 "The text has {count} words; the task needs at least {min} before it can be approved.")).format(
                 count=words, min=self.task_min_words))
-        state = api.approve_shared_task(self.programme_id, self.module_id, profile.municipality, version, person.key,
-                                        person.name or person.key, profile.role)
+        requirements = self._requirements()
+        state, credited = api.approve_shared_task(
+            self.programme_id, self.module_id, profile.municipality, version, person.key, person.name or person.key,
+            profile.role, lambda approvals: not missing_approvals(approvals, requirements), words)
         if state.version != version:
             raise Refusal(409, gettext(_(
                 "The text has changed since you read it. Read the new version, then approve it.")),
                 html=self._shared_html(person, profile, state))
         message = gettext(_("You have approved version {version}.")).format(version=version)
         complete = False
-        if not missing_approvals(state.approvals, self._requirements()):
-            credited = api.submit_shared_task(self.programme_id, self.module_id, profile.municipality, version, words)
+        if credited:
+            message = gettext(_("Every required role has approved: your municipality's task is submitted."))
             if self.completion_rule == rules.CompletionRule.TASK:
                 for key in credited:
                     if key != person.key:
                         api.record_completion(key, self.programme_id, self.module_id, self.module_version,
                                               module_title=self.display_name, course_key=self.course_key_str)
-            state = self._state(profile.municipality)
-            if state.submitted:
-                message = gettext(_("Every required role has approved: your municipality's task is submitted."))
         if state.submitted:
             complete = self._complete_if_due(person)
         return {"submitted": state.submitted, "message": message,

@@ -193,5 +193,5 @@ from .certificates import (  # noqa: E402,F401  pylint: disable=wrong-import-pos
 from .municipalities import (  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
     Approval, Contact, Member, OverviewFacts, Revision, SaveOutcome, SharedTaskState, approve_shared_task,
     contact_choice, contact_list, join_contact_list, leave_contact_list, municipality_members, overview_facts,
-    save_shared_task, shared_task, shared_task_history, shared_tasks_of_module, submit_shared_task,
+    save_shared_task, shared_task, shared_task_history, shared_tasks_of_module,
 )

@@ -12,7 +12,7 @@ opt-in contact list. Re-exported by ``api.py`` (the blocks' only door).
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from kkn_xblocks import clock
 
@@ -167,41 +167,34 @@ def shared_task_history(programme_id, module_id, municipality):
                                                              "saved_at")]
 
 
-def approve_shared_task(programme_id, module_id, municipality, version, learner_key, name, role, when=None):
-    """Record her approval of ``version``. Returns the task's state afterwards; an approval of a
-    version that is no longer current is not recorded (the caller compares ``state.version``)."""
-    when = when or clock.now()
-    row = SharedTask.objects.filter(programme_id=programme_id, module_id=module_id, municipality=municipality).first()
-    if row is not None and row.version == version and version > 0 and row.submitted_at is None:
-        try:
-            with transaction.atomic():
-                SharedTaskApproval.objects.get_or_create(
-                    task=row, version=version, learner_key=learner_key,
-                    defaults={"name": name[:255], "role": role, "approved_at": when})
-        except IntegrityError:
-            pass  # the same approval, sent twice at once: one row is enough
-    return shared_task(programme_id, module_id, municipality)
+def approve_shared_task(programme_id, module_id, municipality, version, learner_key, name, role, is_complete,
+                        word_count, when=None):
+    """Record her approval of ``version``; submit the task when ``is_complete(approvals)`` says the
+    approvals of that version are enough, and credit it to every participant of the municipality.
+    Returns ``(state, credited learner keys)``.
 
-
-def submit_shared_task(programme_id, module_id, municipality, version, word_count, when=None):
-    """Mark ``version`` submitted and credit it to every participant of the municipality.
-
-    Returns the learner keys credited, or ``[]`` when the task had changed or was already
-    submitted (a conditional update: two last approvals at once submit it once).
+    The task row is locked while the approvals are counted, so two last approvals at once are
+    counted one after the other, even when each request runs in one transaction (Open edX's
+    ``ATOMIC_REQUESTS``): exactly one of them submits. An approval of a version that is no longer
+    current, or of a submitted task, is not recorded (the caller compares ``state.version``).
     """
     when = when or clock.now()
-    won = SharedTask.objects.filter(
-        programme_id=programme_id, module_id=module_id, municipality=municipality, version=version,
-        submitted_at__isnull=True,
-    ).update(submitted_at=when, submitted_version=version)
-    if not won:
-        return []
-    text = SharedTask.objects.filter(programme_id=programme_id, module_id=module_id,
-                                     municipality=municipality).values_list("text", flat=True).get()
-    keys = [member.learner_key for member in municipality_members(programme_id, municipality)]
-    for key in keys:
-        _api().submit_task(key, programme_id, module_id, text, word_count, when=when)
-    return keys
+    credited = []
+    with transaction.atomic():
+        row = SharedTask.objects.select_for_update().filter(
+            programme_id=programme_id, module_id=module_id, municipality=municipality).first()
+        if row is not None and row.version == version and version > 0 and row.submitted_at is None:
+            SharedTaskApproval.objects.get_or_create(
+                task=row, version=version, learner_key=learner_key,
+                defaults={"name": name[:255], "role": role, "approved_at": when})
+            approvals = [Approval(*values) for values in SharedTaskApproval.objects.filter(task=row, version=version)
+                         .values_list("learner_key", "name", "role", "version", "approved_at")]
+            if is_complete(approvals):
+                SharedTask.objects.filter(pk=row.pk).update(submitted_at=when, submitted_version=version)
+                credited = [member.learner_key for member in municipality_members(programme_id, municipality)]
+                for key in credited:
+                    _api().submit_task(key, programme_id, module_id, row.text, word_count, when=when)
+    return shared_task(programme_id, module_id, municipality), credited
 
 
 @dataclass(frozen=True)

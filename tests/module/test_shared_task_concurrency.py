@@ -68,3 +68,50 @@ def test_writing_together_loses_no_line_and_the_history_has_every_version(shared
     assert revisions[-1][2] == final.text
     for (_v, _k, before), (_w, _l, after) in zip(revisions, revisions[1:]):
         assert set(before.splitlines()) <= set(after.splitlines())  # each version keeps every earlier line
+
+
+def test_the_last_two_approvals_at_once_submit_the_task_once_and_credit_both(shared):
+    text = " ".join(["Gemensam text om kulturella och kreativa näringar i Ystad."] * 30)
+    status, body = Workbench().post(shared, "shared_save", {"text": text, "version": 0}, user="student_1")
+    assert status == 200, body
+    results = run_at_once(2, lambda i: Workbench().post(shared, "shared_approve", {"version": 1}, user=USERS[i]))
+    assert [status for status, _body in results] == [200, 200], results
+    assert any(body["submitted"] for _status, body in results)
+    state = api.shared_task(PROGRAMME, "modul-1", "Ystad")
+    assert state.submitted and len(state.approvals) == 2
+    assert SharedTask.objects.get().submitted_version == 1
+    from kkn_xblocks.records.models import ModuleCompletion, ModuleSubmission
+    assert sorted(ModuleSubmission.objects.values_list("learner_key", flat=True)) == [
+        "local:student_1", "local:student_2"]
+    assert sorted(ModuleCompletion.objects.values_list("learner_key", flat=True)) == [
+        "local:student_1", "local:student_2"]
+
+
+def test_two_last_approvals_in_request_long_transactions_still_submit_once(shared):
+    """Open edX may run each request in one transaction (``ATOMIC_REQUESTS``): an approval is then
+    committed only when the request ends. The task row's lock makes the second approver wait for the
+    first one's commit, so she counts both approvals; without it neither would see the other's."""
+    import threading
+
+    from django.db import transaction
+
+    text = " ".join(["Gemensam text om kulturella och kreativa näringar i Ystad."] * 30)
+    api.save_shared_task(PROGRAMME, "modul-1", "Ystad", 0, text, 270, "local:student_1", "Anna Lindqvist")
+    both_approved = threading.Barrier(2, timeout=2)
+    roles = {"local:student_1": "culture", "local:student_2": "business"}
+
+    def approve(i):
+        key = f"local:{USERS[i]}"
+        with transaction.atomic():  # the rest of the request: nothing is committed before it ends
+            state, credited = api.approve_shared_task(
+                PROGRAMME, "modul-1", "Ystad", 1, key, key, roles[key],
+                lambda approvals: {a.role for a in approvals} >= {"culture", "business"}, 270)
+            try:
+                both_approved.wait()  # only reached by both when the lock did not make one wait
+            except threading.BrokenBarrierError:
+                pass
+        return credited
+
+    results = run_at_once(2, approve)
+    assert sorted(len(credited) for credited in results) == [0, 2]
+    assert api.shared_task(PROGRAMME, "modul-1", "Ystad").submitted
