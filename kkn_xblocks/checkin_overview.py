@@ -98,7 +98,6 @@ class ProgrammeOverviewMixin:
             "regions": list(self.regions),
             "filter_url": filter_url,
             "csv_url": self.runtime.handler_url(self, "overview_csv", query=self._region_query(overview.region)),
-            "page_url": self.runtime.handler_url(self, "overview_page", query=self._region_query(overview.region)),
             "requirements": ", ".join(self._requirement_label(o) for o in rules.role_requirements(self.required_roles)),
         })
 
