@@ -10,7 +10,7 @@ Three staff-only handlers (checked on the server): ``overview_page`` (a page tha
 (the same HTML for the staff panel). Each reads the record in three queries, whatever the size
 (``records.api.overview_facts``); ``overview_rules`` builds the matrix.
 """
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from webob import Response
 from xblock.core import XBlock
@@ -96,7 +96,10 @@ class ProgrammeOverviewMixin:
             ],
             "unregistered": [f"{row.municipality} ({row.region})" for row in overview.unregistered],
             "regions": list(self.regions),
-            "filter_url": filter_url,
+            # A GET form replaces its action's query, so what the runtime put there (the preview's
+            # "student") travels as hidden fields.
+            "filter_url": urlunsplit(urlsplit(filter_url)._replace(query="")) if filter_url else "",
+            "filter_hidden": [pair for pair in parse_qsl(urlsplit(filter_url).query) if pair[0] != "region"],
             "csv_url": self.runtime.handler_url(self, "overview_csv", query=self._region_query(overview.region)),
             "requirements": ", ".join(self._requirement_label(o) for o in rules.role_requirements(self.required_roles)),
         })

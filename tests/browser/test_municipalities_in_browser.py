@@ -131,4 +131,8 @@ def test_two_managers_write_together_and_the_council_sees_the_programme(browsers
     page = next(a for a in karin.find_all("a") if a.text == "Öppna som utskriftsvänlig sida").get_attribute("href")
     karin.open(page.replace(karin.base_url, ""))
     assert karin.find("h1").text == "Programöversikt per kommun" and "Ystad" in karin.body_text()
+    Select(karin.find("select[name=region]")).select_by_visible_text("Skåne")
+    karin.find("form.kkn-overview__filter button[type=submit]").send_keys(Keys.ENTER)
+    wait_text(karin, "main", "Region: Skåne.")
+    assert "Ystad" in karin.body_text() and "Varberg" not in karin.body_text()
     karin.step("printable overview")
