@@ -174,9 +174,13 @@ def approve_shared_task(programme_id, module_id, municipality, version, learner_
     Returns ``(state, credited learner keys)``.
 
     The task row is locked while the approvals are counted, so two last approvals at once are
-    counted one after the other, even when each request runs in one transaction (Open edX's
-    ``ATOMIC_REQUESTS``): exactly one of them submits. An approval of a version that is no longer
-    current, or of a submitted task, is not recorded (the caller compares ``state.version``).
+    counted one after the other and exactly one of them submits, also for a caller inside a longer
+    transaction. (LMS handlers run in autocommit: openedx-platform
+    ``lms/djangoapps/courseware/block_render.py`` marks ``handle_xblock_callback``
+    ``transaction.non_atomic_requests``, although Tutor sets ``ATOMIC_REQUESTS: true`` in
+    ``tutor/templates/apps/openedx/config/partials/auth.yml`` for every other view.) An approval
+    of a version that is no longer current, or of a submitted task, is not recorded (the caller
+    compares ``state.version``).
     """
     when = when or clock.now()
     credited = []

@@ -88,9 +88,10 @@ def test_the_last_two_approvals_at_once_submit_the_task_once_and_credit_both(sha
 
 
 def test_two_last_approvals_in_request_long_transactions_still_submit_once(shared):
-    """Open edX may run each request in one transaction (``ATOMIC_REQUESTS``): an approval is then
-    committed only when the request ends. The task row's lock makes the second approver wait for the
-    first one's commit, so she counts both approvals; without it neither would see the other's."""
+    """Each approval inside a longer transaction (as any view under Tutor's ``ATOMIC_REQUESTS`` runs):
+    it is committed only when that transaction ends. The task row's lock makes the second approver
+    wait for the first one's commit, so she counts both approvals; without the lock neither sees the
+    other's on MariaDB (checked by removing it)."""
     import threading
 
     from django.db import transaction
