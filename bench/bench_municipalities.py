@@ -44,7 +44,8 @@ def run(report):
         _response, queries = count_queries(lambda u=usage: bench.post(u, "overview", {}, user="staff"))
         report(f"overview handler queries, {label}", queries, "queries", "must not grow with the size")
         seconds = bench.seconds_per_call(lambda i, u=usage: bench.post(u, "overview", {}, user="staff"), calls=10)
-        report(f"kkn_checkin.overview, {label}", seconds * 1000, "ms/call", f"ratio {seconds / baseline:.2f} to thumbs.vote")
+        report(f"kkn_checkin.overview, {label}", seconds * 1000, "ms/call",
+               f"ratio {seconds / baseline:.2f} to thumbs.vote")
 
     usage = bench.children(bench.load(scenario(block_element("kkn_module", {**MODULE_1,
                                                                             "task_mode": "municipality"}))))[0]

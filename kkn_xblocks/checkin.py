@@ -50,7 +50,8 @@ def _(text):
 
 
 @kkn_services
-class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMixin, KknBlockMixin, ScorableXBlockMixin, CompletableXBlockMixin, XBlock):
+class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMixin, KknBlockMixin, ScorableXBlockMixin,
+                          CompletableXBlockMixin, XBlock):
     """A regional meeting: sessions, participant profiles, code check-in and the facilitator's roster."""
 
     completion_mode = XBlockCompletionMode.COMPLETABLE

@@ -54,8 +54,8 @@ class ProgrammeOverviewMixin:
 
     def _overview_region(self, region):
         if region and region not in self.regions:
-            raise Refusal(400, self.gettext(_("There is no region \u201c{region}\u201d. Choose one from the list.")).format(
-                region=region[:rules.MAX_NAME_CHARS]))
+            raise Refusal(400, self.gettext(_("There is no region \u201c{region}\u201d. Choose one from the list.")
+                                            ).format(region=region[:rules.MAX_NAME_CHARS]))
         return region
 
     def _requirement_label(self, options):
@@ -155,7 +155,8 @@ class ProgrammeOverviewMixin:
         yes, no = gettext(_("attended")), gettext(_("missing"))
         rows = [
             [row.region, row.municipality,
-             *["; ".join(f"{label}: {yes if met else no}" for label, met in self._cell_items(cell)) for cell in row.cells],
+             *["; ".join(f"{label}: {yes if met else no}" for label, met in self._cell_items(cell))
+               for cell in row.cells],
              row.complete_meetings,
              "; ".join(self._progress_text(p, overview.modules) for p in row.participants)]
             for row in overview.rows

@@ -24,8 +24,6 @@ from .records import api
 from .shared_task import TASK_MODES, SharedTaskMixin
 from .studio import AuthorField, StudioFormMixin
 
-MAX_TASK_CHARS = 50_000
-
 
 def _(text):
     return text
@@ -283,7 +281,7 @@ class DistanceModuleBlock(SharedTaskMixin, StudioFormMixin, KknBlockMixin, Compl
     @json_handler
     def save_draft(self, payload, suffix=""):
         self.require_learner()
-        self.draft = payload.text("text", MAX_TASK_CHARS, strip=False)
+        self.draft = payload.text("text", rules.MAX_TASK_CHARS, strip=False)
         self.draft_saved_at = clock.now().isoformat()
         return {"saved_at": self.draft_saved_at, "words": word_count(self.draft)}
 
@@ -293,7 +291,7 @@ class DistanceModuleBlock(SharedTaskMixin, StudioFormMixin, KknBlockMixin, Compl
         if self.task_is_shared:
             raise Refusal(409, self.gettext(_(
                 "Your municipality writes this task together: save it in the shared text and approve it there.")))
-        text = payload.text("text", MAX_TASK_CHARS)
+        text = payload.text("text", rules.MAX_TASK_CHARS)
         words = word_count(text)
         if words < self.task_min_words:
             raise Refusal(400, self.gettext(_("Write at least {min} words before you submit ({count} so far).")).format(

@@ -22,7 +22,6 @@ from .markup import word_count
 from .records import api
 
 INDIVIDUAL, MUNICIPALITY = "individual", "municipality"
-MAX_TASK_CHARS = 50_000
 
 
 def _(text):
@@ -96,7 +95,6 @@ class SharedTaskMixin:
             "block": self,
             "municipality": profile.municipality,
             "state": state,
-            "words": word_count(state.text),
             "last_saved": last,
             "approvals": self._approval_rows(state),
             "approved": approved,
@@ -123,7 +121,7 @@ class SharedTaskMixin:
     def shared_save(self, payload, suffix=""):
         person = self.require_learner()
         self._require_shared()
-        text = payload.text("text", MAX_TASK_CHARS, strip=False)
+        text = payload.text("text", rules.MAX_TASK_CHARS, strip=False)
         base = payload.integer("version", 0, 10**9)
         profile = self._shared_profile(person)
         if person.name and person.name != profile.name:
@@ -142,7 +140,8 @@ class SharedTaskMixin:
                 "shown: merge them in the text field and save again.")).format(name=last.name if last else "?"),
                 conflict=True, your_text=text, current_text=state.text, version=state.version)
         message = gettext(_("Saved as version {version}.")).format(version=state.version)
-        return {"version": state.version, "message": message, "html": self._shared_html(person, profile, state, message)}
+        return {"version": state.version, "message": message,
+                "html": self._shared_html(person, profile, state, message)}
 
     @json_handler
     def shared_approve(self, payload, suffix=""):
