@@ -108,6 +108,11 @@ class ProgrammeOverviewMixin:
     def _region_query(region):
         return urlencode({"region": region}) if region else ""
 
+    def _requested_overview(self, request):
+        """The overview a GET handler was asked for: staff only, filtered by ``?region=``."""
+        self.require_staff()
+        return self._overview(self._overview_region(request.GET.get("region", "")))
+
     @json_handler
     def overview(self, payload, suffix=""):
         self.require_staff()
@@ -118,15 +123,13 @@ class ProgrammeOverviewMixin:
     def overview_page(self, request, suffix=""):
         """The overview as a page of its own, laid out for A4 (landscape) when printed."""
         try:
-            self.require_staff()
-            region = self._overview_region(request.GET.get("region", ""))
+            overview = self._requested_overview(request)
         except Refusal as refusal:
             return refusal.get_response()
         title = self.gettext(_("Programme overview by municipality"))
         body = self.render_template("checkin/overview_page.html", {
             "title": title,
-            "overview_html": self._overview_html(self._overview(region),
-                                                 filter_url=self.runtime.handler_url(self, "overview_page")),
+            "overview_html": self._overview_html(overview, filter_url=self.runtime.handler_url(self, "overview_page")),
         })
         html = self.render_template("page.html", {
             "title": title,
@@ -143,12 +146,10 @@ class ProgrammeOverviewMixin:
     @XBlock.handler
     def overview_csv(self, request, suffix=""):
         try:
-            self.require_staff()
-            region = self._overview_region(request.GET.get("region", ""))
+            overview = self._requested_overview(request)
         except Refusal as refusal:
             return refusal.get_response()
         gettext = self.gettext
-        overview = self._overview(region)
         header = [gettext(_("Region")), gettext(_("Municipality")),
                   *[meeting.label for meeting in overview.meetings],
                   gettext(_("Meetings with every required role")), gettext(_("Modules completed"))]
@@ -163,7 +164,7 @@ class ProgrammeOverviewMixin:
         ]
         rows += [[row.region, row.municipality, *["" for _m in overview.meetings], 0, gettext(_("Nobody registered"))]
                  for row in overview.unregistered]
-        name = f"{self.programme_id}-kommunoversikt{'-' + region if region else ''}.csv"
+        name = f"{self.programme_id}-kommunoversikt{'-' + overview.region if overview.region else ''}.csv"
         return self.csv_response(_ascii_filename(name), header, rows)
 
 

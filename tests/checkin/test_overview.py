@@ -221,3 +221,13 @@ def test_the_overview_handler_reads_the_record_in_three_queries(wb, council_meet
     sql = [query["sql"] for query in answered.captured_queries]
     assert len([q for q in sql if "kkn_records_" in q]) == 3
     assert all("kkn_records_" in q or "workbench_xblockstate" in q for q in sql)
+
+
+def test_the_csv_of_one_region_is_named_for_it(wb, council_meeting):
+    person("local:anna", "Anna Lindqvist", "Ystad", "culture", "Skåne")
+    person("local:olle", "Olle Berg", "Varberg", "culture", "Halland")
+    response = wb.get(council_meeting, "overview_csv", user="staff", query="region=Kalmar%20l%C3%A4n")
+    assert response["Content-Disposition"] == f'attachment; filename="{PROGRAMME}-kommunoversikt-Kalmar-lan.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert {row[0] for row in rows[1:]} == {"Kalmar län"} and all(row[-1] == "Ingen anmäld" for row in rows[1:])
+    assert wb.get(council_meeting, "overview_csv", user="staff", query="region=Gotland").status_code == 400
