@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from kkn_xblocks import checkin_rules, exam_rules, module_rules
+from kkn_xblocks import checkin_rules, exam_rules, module_rules, overview_rules
 from kkn_xblocks.markup import render_markdown
 from kkn_xblocks.studio import AuthorError
 
@@ -34,6 +34,7 @@ DEFAULT_COURSE_IMAGE = Path(__file__).resolve().parent / "default_course_image.p
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 MEETINGS_ID = "regionala-traffar"
 COMPLETION_RULES = ("task", "self_check", "task_and_self_check")
+TASK_WRITERS = ("individual", "municipality")
 REVIEW_POLICIES = tuple(policy for policy, _label in exam_rules.Review.CHOICES)
 _COURSE_KEY_PART = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
@@ -349,11 +350,14 @@ class _Reader:
             fields.error("start", _("The module opens outside the dates of its own course (course.start and "
                                     "course.end)."), _("Move it inside them, or change the course dates."))
         task = fields.mapping("task", required=True)
-        task_prompt, task_min_words = None, None
+        task_prompt, task_min_words, task_mode, task_roles = None, None, None, None
         if task is not None:
-            task.known("prompt", "min_words")
+            task.known("prompt", "min_words", "written_by", "approved_by")
             task_prompt = self._block_text(task, "prompt", required=True)
             task_min_words = task.integer("min_words", default=150, minimum=0, maximum=10000)
+            # "municipality": the participants of a municipality write one text together (kkn_module's task_mode).
+            task_mode = task.choice("written_by", TASK_WRITERS, "individual")
+            task_roles = self._task_roles(task)
         values = {
             "display_name": title,
             "programme_id": context.programme_id,
@@ -371,6 +375,8 @@ class _Reader:
             "task_min_words": task_min_words,
             "reading_list": self._reading(fields),
         }
+        if task_mode != "individual":  # otherwise the block's default: the OLX of an individual task is unchanged
+            values.update({"task_mode": task_mode, "task_roles": task_roles})
         values.update(self._self_check(fields))
         if None in values.values():
             self._units(fields)  # report their problems too
@@ -382,6 +388,19 @@ class _Reader:
         sequential = Subsection(names.subsection, title, units, where, start=start)
         context.module_titles[module_id] = title
         return Chapter(names.chapter, title, "module", (sequential,), where, start=start)
+
+    def _task_roles(self, task):
+        """Who approves a shared task: role requirements as the meeting's required_roles are written."""
+        if not task.has("approved_by"):
+            return list(checkin_rules.DEFAULT_REQUIRED_ROLES)
+        roles = task.strings("approved_by", limit=100)
+        if roles is None:
+            return None
+        if len(checkin_rules.role_requirements(roles)) != len(roles) or not roles:
+            task.error("approved_by", _("Use the roles culture, business, tourism or other, for example "
+                                        "[culture, business/tourism]."))
+            return None
+        return roles
 
     def _reading(self, fields):
         items = []
@@ -526,8 +545,15 @@ class _Reader:
         self._misnamed_yaml(folder.glob("*.yml") if folder.is_dir() else ())
         units = []
         context.meeting_count = len(files)  # a broken file is reported once, not again by the exam's check
-        for path in files:
-            unit = self._meeting(path, context)
+        loaded = [(path, self.problems.load_yaml(path)) for path in files]
+        # The overview by municipality (every meeting block) has a column per meeting of the course.
+        context.meeting_plan = [
+            {"id": data["id"], "title": str(data.get("title") or "")[:overview_rules.MAX_TITLE_CHARS]}
+            for _path, data in loaded
+            if isinstance(data, dict) and isinstance(data.get("id"), str) and overview_rules.PLAN_ID.match(data["id"])
+        ]
+        for path, data in loaded:
+            unit = self._meeting(path, data, context)
             if unit is not None:
                 units.append(unit)
         if not units:
@@ -541,8 +567,7 @@ class _Reader:
         sequential = Subsection(names.subsection, title, tuple(units), where)
         return [Chapter(names.chapter, title, "meetings", (sequential,), where)]
 
-    def _meeting(self, path, context):
-        data = self.problems.load_yaml(path)
+    def _meeting(self, path, data, context):
         if data is None:
             return None
         fields = Fields(self.problems, data, self.problems.name(path), path.parent)
@@ -566,6 +591,9 @@ class _Reader:
             "introduction": self._block_text(fields, "introduction"),
             "sessions": None if None in sessions else sessions,
             "regions": regions,
+            "overview_meetings": context.meeting_plan,
+            "overview_modules": [{"id": module_id, "title": title[:overview_rules.MAX_TITLE_CHARS]}
+                                 for module_id, title in context.module_titles.items()],
         }
         if fields.has("municipalities"):  # otherwise the block's own list of southern Sweden
             values["municipalities"] = self._municipalities(fields, regions)
@@ -774,6 +802,7 @@ class _Context:
         self.meeting_count = 0
         self.module_runs = {}  # module id -> CourseRun
         self.meeting_modules = {}  # meeting id -> module id
+        self.meeting_plan = []
 
 
 __all__ = ["read_course", "read_programme", "SourceError", "URL_NAME"]

@@ -32,7 +32,10 @@ from xblock.scorable import ScorableXBlockMixin, Score
 
 from . import checkin_rules as rules
 from . import clock, codes
+from . import overview_rules
 from .base import KknBlockMixin, kkn_services
+from .checkin_overview import ProgrammeOverviewMixin
+from .contacts import ContactListMixin
 from .handlers import Refusal, json_handler
 from .markup import render_markdown
 from .records import api
@@ -47,7 +50,8 @@ def _(text):
 
 
 @kkn_services
-class MeetingCheckinBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin, CompletableXBlockMixin, XBlock):
+class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMixin, KknBlockMixin, ScorableXBlockMixin,
+                          CompletableXBlockMixin, XBlock):
     """A regional meeting: sessions, participant profiles, code check-in and the facilitator's roster."""
 
     completion_mode = XBlockCompletionMode.COMPLETABLE
@@ -146,6 +150,12 @@ class MeetingCheckinBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin, C
         AuthorField("late_after_minutes", kind="integer", minimum=0, maximum=24 * 60),
         AuthorField("code_step_seconds", kind="integer", minimum=10, maximum=600),
         AuthorField("weight", kind="custom", to_text=rules.weight_to_text, from_text=rules.parse_weight),
+        AuthorField("overview_meetings", kind="custom", rows=6, to_text=overview_rules.plan_to_text,
+                    from_text=overview_rules.parse_plan,
+                    example=_("Example:\nseminarium-1 | Seminarium 1: Vad är KKN?\nseminarium-2 | Seminarium 2")),
+        AuthorField("overview_modules", kind="custom", rows=6, to_text=overview_rules.plan_to_text,
+                    from_text=overview_rules.parse_plan,
+                    example=_("Example:\nkkn-1-vad-ar-kkn | Vad är KKN?")),
     )
 
     author_template = "checkin/author.html"
@@ -288,6 +298,9 @@ class MeetingCheckinBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin, C
             "panel_html": panel_html,
             "panel_session": panel_session.id if panel_session else "",
             "learner_html": learner_html,
+            "contacts_html": self._contacts_html(person) if person.known else "",
+            "overview_regions": list(self.regions) if person.is_staff else [],
+            "overview_page_url": self.runtime.handler_url(self, "overview_page") if person.is_staff else "",
         })
         frag = self.make_fragment(html, "kkn-checkin.js", "KknCheckinBlock", {
             "codeParam": rules.CODE_PARAM,
@@ -296,9 +309,11 @@ class MeetingCheckinBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin, C
                 "timer": gettext(_("New code in {seconds} s.")),
                 "codeFilled": gettext(_("The code from the QR code has been filled in. Press \u201cCheck in\u201d.")),
                 "chooseStatus": gettext(_("Choose a status first.")),
+                "loaded": gettext(_("The overview has been updated.")),
             },
         })
         frag.add_css_url(self.runtime.local_resource_url(self, "public/css/kkn-checkin.css"))
+        frag.add_javascript_url(self.runtime.local_resource_url(self, "public/js/kkn-municipalities.js"))
         return frag
 
     def _learner_html(self, person, profile, sessions, message=""):

@@ -791,8 +791,9 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         return Response(status=301, location=verification.page_url(typed, json=bool(typed)))
 
     def _page(self, title, body, status=200):
-        html = self.render_template("exam/page.html", {
+        html = self.render_template("page.html", {
             "title": title,
+            "body_class": "kkn-exam-page",
             "body": body,
             "css_urls": [self.runtime.local_resource_url(self, "public/css/kkn.css"),
                          self.runtime.local_resource_url(self, "public/css/kkn-exam.css")],

@@ -15,16 +15,15 @@ from xblock.completable import CompletableXBlockMixin, XBlockCompletionMode
 from xblock.core import XBlock
 from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 
-from . import clock
+from . import checkin_rules, clock
 from . import exam_rules
 from . import module_rules as rules
 from .base import KknBlockMixin, kkn_services
 from .handlers import Refusal, json_handler
 from .markup import render_markdown, word_count
 from .records import api
+from .shared_task import TASK_MODES, SharedTaskMixin
 from .studio import AuthorField, StudioFormMixin
-
-MAX_TASK_CHARS = 50_000
 
 
 def _(text):
@@ -32,7 +31,7 @@ def _(text):
 
 
 @kkn_services
-class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin, XBlock):
+class DistanceModuleBlock(SharedTaskMixin, StudioFormMixin, KknBlockMixin, CompletableXBlockMixin, XBlock):
     """A distance module of the programme: content, development task, self-check, progress."""
 
     completion_mode = XBlockCompletionMode.COMPLETABLE
@@ -165,6 +164,9 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
                     example=_("Example:\n? Vad står KKN för?\n* Kulturella och kreativa näringar\n- Kommunala kulturnämnder")),
         AuthorField("self_check_pass_percent", kind="integer", minimum=0, maximum=100),
         AuthorField("completion_rule", kind="choice", choices=rules.CompletionRule.CHOICES),
+        AuthorField("task_mode", kind="choice", choices=TASK_MODES),
+        AuthorField("task_roles", kind="custom", rows=3, to_text=checkin_rules.required_roles_to_text,
+                    from_text=checkin_rules.parse_required_roles),
     )
 
     author_template = "module/author.html"
@@ -234,6 +236,10 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
             self._discard_old_draft()
             progress = api.programme_progress(person.key, self.programme_id, self.module_ids)
             submitted = self._task_submitted(person)
+            if self.task_is_shared and not person.is_staff and not progress.is_complete(self.module_id) \
+                    and submitted is not None and self._complete_if_due(person):
+                # Her municipality's shared task was submitted after an approval of someone else.
+                progress = api.programme_progress(person.key, self.programme_id, self.module_ids)
             if progress.is_complete(self.module_id) and not self.completion_published:
                 # Completed in another course run of the same programme: count it here too.
                 self._publish_completion()
@@ -257,10 +263,12 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
             "task_text": submitted[0] if submitted and not self.draft else self.draft,
             "submitted_text": self.local_time_text(submitted[1]) if submitted else "",
             "self_check_passed": self._self_check_passed(),
+            "shared_html": self.shared_view_html(person) if self.task_is_shared else "",
+            "shared_rows": self.shared_staff_rows() if person.is_staff and self.task_is_shared else None,
             "report": self._report_rows() if person.is_staff else None,
             "csv_url": self.runtime.handler_url(self, "report_csv") if person.is_staff else "",
         })
-        return self.make_fragment(html, "kkn-module.js", "KknModuleBlock", {
+        frag = self.make_fragment(html, "kkn-module.js", "KknModuleBlock", {
             "minWords": self.task_min_words,
             "passPercent": self.self_check_pass_percent,
             "strings": {
@@ -276,8 +284,11 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
                 "complete": gettext(_("This module is complete.")),
                 "moduleDone": gettext(_("complete")),
                 "refreshed": gettext(_("The list has been updated.")),
+                "sharedConflict": gettext(_("Both texts are shown below.")),
             },
         })
+        frag.add_javascript_url(self.runtime.local_resource_url(self, "public/js/kkn-municipalities.js"))
+        return frag
 
     def student_view_data(self, context=None):
         """For the mobile apps: everything a learner may see, and no answer key."""
@@ -297,6 +308,8 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
             "self_check": rules.public_questions(self.self_check),
             "self_check_pass_percent": self.self_check_pass_percent,
             "completion_rule": self.completion_rule,
+            "task_mode": self.task_mode,
+            "task_roles": list(self.task_roles),
         }
 
     def index_dictionary(self):
@@ -313,14 +326,17 @@ class DistanceModuleBlock(StudioFormMixin, KknBlockMixin, CompletableXBlockMixin
     @json_handler
     def save_draft(self, payload, suffix=""):
         self.require_learner()
-        self.draft = payload.text("text", MAX_TASK_CHARS, strip=False)
+        self.draft = payload.text("text", rules.MAX_TASK_CHARS, strip=False)
         self.draft_saved_at = clock.now().isoformat()
         return {"saved_at": self.draft_saved_at, "words": word_count(self.draft)}
 
     @json_handler
     def submit_task(self, payload, suffix=""):
         person = self.require_learner()
-        text = payload.text("text", MAX_TASK_CHARS)
+        if self.task_is_shared:
+            raise Refusal(409, self.gettext(_(
+                "Your municipality writes this task together: save it in the shared text and approve it there.")))
+        text = payload.text("text", rules.MAX_TASK_CHARS)
         words = word_count(text)
         if words < self.task_min_words:
             raise Refusal(400, self.gettext(_("Write at least {min} words before you submit ({count} so far).")).format(

@@ -9,6 +9,7 @@ import re
 from .studio import AuthorError
 
 MAX_QUESTIONS = 20
+MAX_TASK_CHARS = 50_000  # a development task's text, individual or shared
 MAX_OPTIONS = 8
 MODULE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 

@@ -197,3 +197,8 @@ from .extract import (  # noqa: E402,F401  pylint: disable=wrong-import-position
 from .retention import (  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
     DEFAULT_DAYS, Removed, RetentionSettingError, apply_retention, draft_retention_days, retention_days,
 )
+from .municipalities import (  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+    Approval, Contact, Member, OverviewFacts, Revision, SaveOutcome, SharedTaskState, approve_shared_task,
+    contact_choice, contact_list, join_contact_list, leave_contact_list, municipality_members, overview_facts,
+    save_shared_task, shared_task, shared_task_history, shared_tasks_of_module,
+)

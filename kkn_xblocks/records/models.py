@@ -217,6 +217,97 @@ class Certificate(models.Model):
         ]
 
 
+# --- Municipalities as the unit (issue 13) ------------------------------------------------------
+
+MUNICIPALITY_LENGTH = 100  # Participation.municipality
+
+
+class SharedTask(models.Model):
+    """A module's development task written together by the participants of one municipality.
+
+    Personal data: ``text`` is written by the municipality's participants (their own words about
+    their work); who wrote which version is in ``SharedTaskRevision``. ``version`` rises by one on
+    every save; a save names the version it started from and is refused (not lost) when another
+    save came first. ``submitted_at`` is set once every required role approved ``submitted_version``.
+    """
+
+    programme_id = models.CharField(max_length=KEY_LENGTH)
+    module_id = models.CharField(max_length=KEY_LENGTH)
+    municipality = models.CharField(max_length=MUNICIPALITY_LENGTH)
+    text = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_version = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["programme_id", "module_id", "municipality"], name="kkn_shared_task_once"),
+        ]
+
+
+class SharedTaskRevision(models.Model):
+    """One save of a shared task: the whole text as saved, by whom and when (the history).
+
+    Personal data: ``learner_key`` and ``name`` of the participant who saved, the text she saved
+    and ``saved_at``. One row per version (unique), so two saves can never both become version N.
+    """
+
+    task = models.ForeignKey(SharedTask, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    learner_key = models.CharField(max_length=KEY_LENGTH)
+    name = models.CharField(max_length=255, blank=True)
+    text = models.TextField(blank=True)
+    word_count = models.PositiveIntegerField(default=0)
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "version"], name="kkn_shared_revision_once"),
+        ]
+
+
+class SharedTaskApproval(models.Model):
+    """A participant's approval of one version of her municipality's shared task.
+
+    Personal data: ``learner_key``, ``name`` and ``role`` of the participant and ``approved_at``.
+    An approval counts only for the version it names: a later save needs new approvals.
+    """
+
+    task = models.ForeignKey(SharedTask, on_delete=models.CASCADE, related_name="approvals")
+    version = models.PositiveIntegerField()
+    learner_key = models.CharField(max_length=KEY_LENGTH)
+    name = models.CharField(max_length=255, blank=True)
+    role = models.CharField(max_length=20, blank=True)
+    approved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "version", "learner_key"], name="kkn_shared_approval_once"),
+        ]
+
+
+class ContactListing(models.Model):
+    """A participant's own choice to appear in the programme's contact list ("kontaktytor").
+
+    Personal data: ``learner_key`` and, only if she chose to share it, ``email``. Her name,
+    municipality, role and region are read from her ``Participation`` when the list is shown, so
+    they are never copied. The row exists only while she opts in; withdrawing deletes it.
+    """
+
+    learner_key = models.CharField(max_length=KEY_LENGTH)
+    programme_id = models.CharField(max_length=KEY_LENGTH)
+    email = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["learner_key", "programme_id"], name="kkn_contact_once"),
+        ]
+        indexes = [models.Index(fields=["programme_id"], name="kkn_contact_programme")]
+
+
 class BadgeCredential(models.Model):
     """The Open Badges 3.0 credential issued for a certificate (see ``records.credentials``): the
     signed compact JWS, kept so that the learner always downloads the same credential. It holds

@@ -83,6 +83,9 @@ class Policy:
     subject: str | None = "learner_key"  # key column of the learner the row is about
     on_retire: str = ANONYMISE  # or DELETE: the row goes when its subject is retired
     removed_name: str = ""  # what NAME columns say after retirement
+    # Called with the retired key inside retirement's transaction, before the columns are stripped,
+    # for what columns alone cannot say (a joint text whose current version is hers).
+    before_retire: object = None
     retention: tuple = ()
     programme: object = by_programme_id  # programme_id -> Q of the rows of that programme
 
@@ -228,6 +231,67 @@ POLICIES = {
         # answers "genuine"; only who held it is gone.
         removed_name=HOLDER_NAME_REMOVED,
     ),
+    m.SharedTask: Policy(
+        title=_("Development tasks written together by a municipality"),
+        columns={
+            "id": kept(_("Row id")),
+            "programme_id": kept(_("Programme")),
+            "module_id": kept(_("Module")),
+            "municipality": kept(_("Municipality")),
+            # The municipality's joint document, written by several participants: it is not one
+            # person's. When she is retired her saved versions and her name go (SharedTaskRevision)
+            # and, where the current text is her save, it returns to the last version a colleague
+            # saved; retention empties it in the end.
+            "text": kept(_("Joint text")),
+            "version": kept(_("Version")),
+            "updated_at": kept(_("Last saved")),
+            "submitted_at": kept(_("Submitted")),
+            "submitted_version": kept(_("Submitted version")),
+        },
+        subject=None,
+        before_retire=lambda learner_key: _municipalities().withdraw_from_shared_tasks(learner_key),
+        retention=(Retention("TASK_TEXTS", since="updated_at", clear=("text",)),),
+    ),
+    m.SharedTaskRevision: Policy(
+        title=_("Saved versions of a joint development task"),
+        columns={
+            "id": kept(_("Row id")),
+            "task": kept(_("Joint task")),
+            "version": kept(_("Version")),
+            "learner_key": key(_LEARNER),
+            "name": name(_("Saved by")),
+            "text": personal(_("Text")),
+            "word_count": kept(_("Words")),
+            "saved_at": kept(_("Saved")),
+        },
+        retention=(Retention("TASK_TEXTS", since="saved_at", clear=("text",)),),
+        programme=lambda programme_id: Q(task__programme_id=programme_id),
+    ),
+    m.SharedTaskApproval: Policy(
+        title=_("Approvals of a joint development task"),
+        columns={
+            "id": kept(_("Row id")),
+            "task": kept(_("Joint task")),
+            "version": kept(_("Version")),
+            "learner_key": key(_LEARNER),
+            "name": name(_("Approved by")),
+            "role": personal(_("Role")),
+            "approved_at": kept(_("Approved")),
+        },
+        programme=lambda programme_id: Q(task__programme_id=programme_id),
+    ),
+    m.ContactListing: Policy(
+        title=_("Contact list (shown to other participants by her own choice)"),
+        columns={
+            "id": kept(_("Row id")),
+            "learner_key": key(_LEARNER),
+            "programme_id": kept(_("Programme")),
+            "email": personal(_("E-mail address")),
+            "created_at": kept(_("Joined the list")),
+            "updated_at": kept(_("Last changed")),
+        },
+        on_retire=DELETE,
+    ),
     m.BadgeCredential: Policy(
         title=_("Open Badges credentials of certificates"),
         columns={
@@ -245,6 +309,11 @@ POLICIES = {
         on_retire=DELETE,
     ),
 }
+
+
+def _municipalities():
+    from . import municipalities  # pylint: disable=import-outside-toplevel
+    return municipalities
 
 
 def records_models():

@@ -40,6 +40,9 @@ def retire_learner(learner_key):
     pseudonym = new_pseudonym()
     deleted, stripped = {}, {}
     with transaction.atomic():
+        for _model, policy in declared_models():
+            if policy.before_retire is not None:
+                policy.before_retire(learner_key)
         for model, policy in declared_models():
             label = model.__name__
             for key_column in policy.keys():

@@ -119,8 +119,9 @@ def _page(request, outcome, typed, status=None):
         "action": verification.page_url(),
         "english": {key: bilingual.translations("en").gettext(text) for key, text in _ENGLISH.items()},
     })
-    html = bilingual.render_in(language, "exam/page.html", {
+    html = bilingual.render_in(language, "page.html", {
         "title": gettext(_("Verify a certificate")),
+        "body_class": "kkn-exam-page",
         "body": body,
         "inline_css": bilingual.stylesheet("kkn.css", "kkn-exam.css"),
     })

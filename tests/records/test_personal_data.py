@@ -19,7 +19,8 @@ WHEN = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
 HER = {"key": "90210417", "name": "Ingrid Ödegaard-Testsson",
        "texts": ["Vår kommun ska bygga ett besöksnäringsråd i Ödeshög-Testsson-dalen.",
                  "Hörselnedsättning: behöver längre tid på provet (Ingrids intyg).",
-                 "Ingrid deltar via distans, hennes egna skäl."]}
+                 "Ingrid deltar via distans, hennes egna skäl.",
+                 "Ödeshög-Testssons gemensamma plan, Ingrids stycke om besöksnäringen."]}
 OTHER = {"key": "31337001", "name": "Kalle Annansson"}
 STAFF = {"key": "55500555", "name": "Stina Personal"}
 
@@ -44,6 +45,14 @@ def did_everything(who, texts=("Min text",), staff=STAFF, programme=PROGRAMME):
                       staff["name"], when=WHEN)
     certificate, _created = api.issue_certificate(key, programme, "Certifierad testare", name, attempt.pk,
                                                   valid_months=24, when=WHEN)
+    # The municipality's joint development task: she saves a version and approves it.
+    joint = texts[3] if len(texts) > 3 else f"Gemensamt utkast av {name}"
+    state = api.shared_task(programme, "modul-1", "Testkommun")
+    _outcome, state = api.save_shared_task(programme, "modul-1", "Testkommun", state.version, joint, 4, key, name,
+                                           when=WHEN)
+    api.approve_shared_task(programme, "modul-1", "Testkommun", state.version, key, name, "culture",
+                            lambda approvals: False, 4, when=WHEN)
+    api.join_contact_list(key, programme, email=f"{key}@kommun.example.se", when=WHEN)
     return certificate
 
 
@@ -86,6 +95,8 @@ def test_after_retirement_nothing_of_her_is_left_and_her_certificate_still_verif
     before = all_rows()
     others_before = {where: row for where, row in before.items() if not traces(row, HER, HER["texts"])}
 
+    deleted = sum(model.objects.filter(**{policy.subject: HER["key"]}).count()
+                  for model, policy in privacy.declared_models() if policy.on_retire == privacy.DELETE)
     done = api.retire_learner(HER["key"])
     assert done.found
 
@@ -94,9 +105,9 @@ def test_after_retirement_nothing_of_her_is_left_and_her_certificate_still_verif
     assert not {where: found for where, found in left.items() if found}
     # Other learners' rows are exactly as they were.
     assert {where: after.get(where) for where in others_before} == others_before
-    # Counts staff read stay right: rows were stripped, not dropped (wrong-code rows excepted: they
-    # exist only for the guessing limit and go).
-    assert len(after) == len(before) - 2
+    # Counts staff read stay right: rows were stripped, not dropped (except where the policy says
+    # the row goes: wrong codes, kept only for the guessing limit, and her contact-list entry).
+    assert deleted and len(after) == len(before) - deleted
     overview = {row.learner_key: row for row in api.exam_overview(PROGRAMME, "slutprov", ["modul-1"])}
     assert len(overview) == 2
     retired = next(row for key, row in overview.items() if key != OTHER["key"])

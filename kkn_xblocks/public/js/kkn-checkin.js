@@ -169,4 +169,7 @@ function KknCheckinBlock(runtime, element, init) {
     });
     refreshCode();
   }
+
+  /* The programme overview and the contact list (kkn-municipalities.js). */
+  window.KknMunicipalities.bindMeeting(runtime, element, init.strings);
 }

@@ -83,4 +83,7 @@ function KknModuleBlock(runtime, element, init) {
       }, function (error) { K.announce(checkStatus, error.message, true); });
     });
   }
+
+  /* The shared development task of a municipality (kkn-municipalities.js). */
+  window.KknMunicipalities.bindSharedTask(runtime, element, s, showProgress);
 }
