@@ -26,6 +26,7 @@ revocation with a reason, and a CSV.
 The browser never sees option ids, right answers or explanations before the review policy
 allows, and never sends anything but her chosen option letters.
 """
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -355,10 +356,12 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
     def _certify(self, person, situation):
         best = max((a for a in situation.attempts if a.passed), key=lambda a: a.fraction)
         name = person.name or api.names_of(self.programme_id, [person.key]).get(person.key, "")
-        certificate, _created = api.issue_certificate(
+        certificate, created = api.issue_certificate(
             person.key, self.programme_id, self.programme_title or self.display_name, name,
             attempt_pk=best.pk, valid_months=self.certificate_valid_months,
         )
+        if created and api.badges_configured():
+            self._credential(certificate)  # issued with the certificate, as the same fact
         return _Situation(situation.attempts, situation.eligibility, situation.accommodation, certificate)
 
     # --- grading: the record decides, never the browser ------------------------------------------------
@@ -776,8 +779,63 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         }) for language in ("sv", "en")]
         body = self.render_template("exam/certificate_page.html", {
             "sections": sections, "qr_svg": qr_svg, "verify_url": verify_url, "code": certificate.code,
+            "badge": self._badge_links(certificate),
         })
         return self._page(f"{self.gettext(_('Certificate'))} \u2013 {certificate.name}", body)
+
+    # --- the certificate as a portable Open Badges 3.0 credential --------------------------------
+    def _achievement_texts(self):
+        """The programme as the credential's achievement: each text in Swedish, then English."""
+        title = self.programme_title or self.display_name
+        languages = [bilingual.translations(language).gettext for language in bilingual.LANGUAGES]
+        description = " / ".join(gettext(_("Certification in the programme {title}.")).format(title=title)
+                                 for gettext in languages)
+        criteria = "\n\n".join(gettext(_(
+            "Completed every module of the programme ({modules}), attended at least {meetings} regional "
+            "meetings and passed the final exam with at least {percent} % of the points.")).format(
+            modules=len(self.required_modules), meetings=self.min_meetings, percent=self.pass_percent)
+            for gettext in languages)
+        return api.AchievementTexts(name=title, description=description, criteria=criteria)
+
+    def _credential(self, certificate):
+        """``(credential, token)`` of her certificate, issued now if it has none yet; None where the
+        operator has set up no issuer or the certificate may not carry one (revoked, retired)."""
+        try:
+            return api.credential_of(certificate.code, self._achievement_texts())
+        except api.BadgesNotConfigured:
+            return None
+
+    def _badge_links(self, certificate):
+        if not api.badges_configured() or not api.may_carry_credential_record(certificate):
+            return None
+        return {
+            "json_url": self.runtime.handler_url(self, "open_badge", "json"),
+            "svg_url": self.runtime.handler_url(self, "open_badge", "svg"),
+            "check_url": verification.check_credential_url(),
+        }
+
+    @XBlock.handler
+    def open_badge(self, request, suffix=""):
+        """Her certificate as an Open Badges credential: ``json`` (the credential with its signed
+        token, for a digital wallet) or ``svg`` (the badge with the credential baked in). Only her own."""
+        if request.method not in ("GET", "HEAD"):
+            return Response(status=405, allow=["GET", "HEAD"])
+        person = self.person
+        certificate = api.certificate_of(person.key, self.programme_id) if person.known else None
+        found = self._credential(certificate) if certificate is not None and suffix in ("json", "svg") else None
+        if found is None:
+            return self._page(self.gettext(_("Digital credential")), self.render_template("exam/page_message.html", {
+                "message": self.gettext(_("There is no digital credential for you here.")),
+            }), status=404)
+        credential, token = found
+        if suffix == "json":
+            body = json.dumps(api.with_jwt_proof(credential, token), ensure_ascii=False, indent=2).encode("utf-8")
+            content_type = "application/json"
+        else:
+            body = api.badge_image(credential["name"], token)
+            content_type = "image/svg+xml"
+        return Response(body, content_type=content_type, charset="utf-8",
+                        content_disposition=f'attachment; filename="{certificate.code}.{suffix}"')
 
     @XBlock.handler
     def verify(self, request, suffix=""):

@@ -202,3 +202,8 @@ from .municipalities import (  # noqa: E402,F401  pylint: disable=wrong-import-p
     contact_choice, contact_list, join_contact_list, leave_contact_list, municipality_members, overview_facts,
     save_shared_task, shared_task, shared_task_history, shared_tasks_of_module,
 )
+from .credentials import (  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+    AchievementTexts, credential_of, is_configured as badges_configured,
+    may_carry_credential_record, NotConfigured as BadgesNotConfigured,
+)
+from .openbadges import badge_image, with_jwt_proof  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import

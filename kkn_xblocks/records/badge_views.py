@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from kkn_xblocks import bilingual
 
 from . import credentials
-from .views import _gettext, _json, _language, _rate_limited, page_html
+from .views import _gettext, _language, _rate_limited, page_html
 
 MAX_UPLOAD_BYTES = 512 * 1024
 
@@ -111,9 +111,3 @@ def _presented_text(request, gettext):
         return raw.decode("utf-8"), None
     except UnicodeDecodeError:
         return None, gettext(_("The file is not text. Upload the credential's JSON file or its SVG badge."))
-
-
-@require_safe
-def check_json(request):
-    """``?credential=`` for machines is not offered: a credential is posted. Kept out of the API."""
-    return _json({"message": _gettext()(_("Post the credential to the check page."))}, 405)

@@ -23,18 +23,21 @@ from the certificates on each request, never kept in a second place that could d
 """
 import json
 import os
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from kkn_xblocks import clock
 
 from . import openbadges as ob
 from .models import BadgeCredential, Certificate
 from .privacy import HOLDER_NAME_REMOVED
+from .verification import NAMESPACE
 
 KEY_SUFFIX = ".jwk.json"
 LIST_EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -148,11 +151,12 @@ def _issuer(config, jwk):
 # --- Addresses ---------------------------------------------------------------------------------
 
 def verify_url(config, code):
-    return f"{config.base_url}/kkn/intyg/{code}/"
+    """The certificate's public page (``records/urls.py``): the credential's id."""
+    return config.base_url + reverse(f"{NAMESPACE}:verify", kwargs={"typed": code})
 
 
 def status_list_url(config, number):
-    return f"{config.base_url}/kkn/intyg/status/{number}/"
+    return config.base_url + reverse(f"{NAMESPACE}:status_list", kwargs={"number": number})
 
 
 def status_position(certificate_pk):
@@ -184,10 +188,10 @@ def _credential_for(config, row, texts, jwk):
     return ob.build_credential(_issuer(config, jwk), achievement, facts)
 
 
-def may_carry_credential(row):
+def may_carry_credential_record(certificate):
     """A revoked certificate, or one whose holder's account was retired (name removed), gets no
-    new credential."""
-    return row.revoked_at is None and bool(row.name) and row.name != HOLDER_NAME_REMOVED
+    new credential. (``certificate``: a Certificate row or a CertificateRecord.)"""
+    return certificate.revoked_at is None and bool(certificate.name) and certificate.name != HOLDER_NAME_REMOVED
 
 
 def credential_of(code, texts):
@@ -200,7 +204,7 @@ def credential_of(code, texts):
     stored = getattr(row, "badge", None)  # the reverse one-to-one raises an AttributeError when absent
     if stored is not None:
         return ob.read_token(stored.token).credential, stored.token
-    if not may_carry_credential(row):
+    if not may_carry_credential_record(row):
         return None
     kid, jwk = current_key(config)
     credential = _credential_for(config, row, texts, jwk)
@@ -300,13 +304,13 @@ def _is_revoked(config, credential):
     if not isinstance(status, dict):
         return False
     list_url = str(status.get("statusListCredential", ""))
-    prefix = f"{config.base_url}/kkn/intyg/status/"
+    found = re.search(r"/(\d{1,9})/$", list_url)
     try:
-        number = int(list_url[len(prefix):].strip("/")) if list_url.startswith(prefix) else 0
+        number = int(found.group(1)) if found else 0
         index = int(status.get("statusListIndex", ""))
     except ValueError:
         return True  # a status entry we cannot read is not taken as "not revoked"
-    if number < 1:
+    if number < 1 or list_url != status_list_url(config, number):
         return True
     list_credential, _token = status_list(number)
     try:

@@ -71,3 +71,8 @@ def code_problem_text(read, gettext):
                          "KKN-7Q4M-2HXD-9RTA-K3PB-M. Check that you typed all of it."))
     return gettext(_("That id has a typing error: its last character does not match. Check each character "
                      "against the certificate."))
+
+
+def check_credential_url():
+    """The page that checks an Open Badges credential someone pasted or uploaded."""
+    return getattr(settings, "LMS_ROOT_URL", "").rstrip("/") + reverse(f"{NAMESPACE}:check_credential")

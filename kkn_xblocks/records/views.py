@@ -119,14 +119,20 @@ def _page(request, outcome, typed, status=None):
         "action": verification.page_url(),
         "english": {key: bilingual.translations("en").gettext(text) for key, text in _ENGLISH.items()},
     })
-    html = bilingual.render_in(language, "page.html", {
-        "title": gettext(_("Verify a certificate")),
+    if status is None:
+        status = 200 if outcome is None or outcome["found"] else (400 if outcome["malformed"] else 404)
+    return page_html(gettext(_("Verify a certificate")), body, status)
+
+
+def page_html(title, body, status=200):
+    """One of the app's public pages: the package's page frame, its CSS inline (no block runtime
+    serves resource URLs here), never cached as someone else's answer, never indexed."""
+    html = bilingual.render_in(_language(), "page.html", {
+        "title": title,
         "body_class": "kkn-exam-page",
         "body": body,
         "inline_css": bilingual.stylesheet("kkn.css", "kkn-exam.css"),
     })
-    if status is None:
-        status = 200 if outcome is None or outcome["found"] else (400 if outcome["malformed"] else 404)
     response = HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["X-Robots-Tag"] = "noindex"
