@@ -251,8 +251,8 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         draw_text += "; " + gettext(_("questions and options shuffled.") if self.shuffle
                                     else _("questions and options in the bank's order."))
         wait = self.wait_minutes_between_attempts
-        attempts_text = (ngettext("{count} attempt", "{count} attempts", self.max_attempts).format(
-            count=self.max_attempts) if self.max_attempts else gettext(_("No limit")))
+        attempts_text = (ngettext("{count} attempt", "{count} attempts", self.attempts_allowed).format(
+            count=self.attempts_allowed) if self.attempts_allowed else gettext(_("No limit")))
         if wait:
             attempts_text += ", " + gettext(_("{minutes} between attempts")).format(minutes=self._duration_text(wait))
         return {

@@ -41,7 +41,9 @@ def extract_learner(learner_key, programme_id=None, now=None):
         mine = Q(pk__in=[])  # a table with no key column holds nothing about anyone in particular
         for key_column in policy.keys():
             mine |= Q(**{key_column: learner_key})
-        rows = model.objects.filter(mine)
+        if policy.linked is not None:
+            mine |= policy.linked(learner_key)
+        rows = model.objects.filter(mine).distinct()
         if programme_id is not None:
             rows = rows.filter(policy.programme(programme_id))
         tables.append({

@@ -12,7 +12,8 @@ opt-in contact list. Re-exported by ``api.py`` (the blocks' only door).
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import models, transaction
+from django.db import transaction
+from django.db.models import F
 
 from kkn_xblocks import clock
 
@@ -163,7 +164,7 @@ def withdraw_from_shared_tasks(learner_key):
     version a colleague saved (empty if none), so her words leave with her and theirs stay. The
     version number stays, so the history and the approvals keep their order."""
     current = SharedTask.objects.filter(revisions__learner_key=learner_key,
-                                        revisions__version=models.F("version")).distinct()
+                                        revisions__version=F("version")).distinct()
     for task in current:
         previous = task.revisions.exclude(learner_key=learner_key).order_by("-version").first()
         SharedTask.objects.filter(pk=task.pk).update(text=previous.text if previous else "")

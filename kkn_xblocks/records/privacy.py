@@ -10,7 +10,7 @@ covered the day it is added (give it a ``Policy`` here, and a new migration if i
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import F, Q
 
 from . import models as m
 
@@ -86,6 +86,8 @@ class Policy:
     # Called with the retired key inside retirement's transaction, before the columns are stripped,
     # for what columns alone cannot say (a joint text whose current version is hers).
     before_retire: object = None
+    # For a table without a key column: learner_key -> Q of the rows about her (the extract lists them).
+    linked: object = None
     retention: tuple = ()
     programme: object = by_programme_id  # programme_id -> Q of the rows of that programme
 
@@ -249,6 +251,9 @@ POLICIES = {
             "submitted_version": kept(_("Submitted version")),
         },
         subject=None,
+        # Her rows: the joint tasks whose current text is her save (her other versions are in
+        # SharedTaskRevision; a text a colleague saved last is the colleague's to give out).
+        linked=lambda learner_key: Q(revisions__learner_key=learner_key, revisions__version=F("version")),
         before_retire=lambda learner_key: _municipalities().withdraw_from_shared_tasks(learner_key),
         retention=(Retention("TASK_TEXTS", since="updated_at", clear=("text",)),),
     ),

@@ -82,6 +82,8 @@ def test_a_unit_shows_its_title_once(browsers, source):
         for (let el = walker.nextNode(); el; el = walker.nextNode()) {
           const own = Array.from(el.childNodes).filter(n => n.nodeType === 3).map(n => n.textContent).join('').trim();
           const box = el.getBoundingClientRect();
+          // The programme progress lists every module, this one too: a list entry, not a title.
+          if (el.closest('.kkn-progress__list')) continue;
           if (own === title && box.width > 1 && box.height > 1) count++;
         }
         return [title, count];""")

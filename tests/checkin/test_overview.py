@@ -218,7 +218,8 @@ def test_the_overview_handler_reads_the_record_in_three_queries(wb, council_meet
     populate(20, 10)
     with CaptureQueriesContext(connection) as answered:
         overview_html(wb, council_meeting)
-    sql = [query["sql"] for query in answered.captured_queries]
+    # The handler's one transaction (handlers.json_handler) adds its savepoint statements.
+    sql = [query["sql"] for query in answered.captured_queries if "SAVEPOINT" not in query["sql"]]
     assert len([q for q in sql if "kkn_records_" in q]) == 3
     assert all("kkn_records_" in q or "workbench_xblockstate" in q for q in sql)
 

@@ -38,16 +38,28 @@ def _repeated_members(path, header, count, per_chunk=10_000):
 
 
 def _validate_in_child(archive):
-    """Validate ``archive`` in a fresh Python; its problems and its peak memory (KB) from ``resource``."""
-    script = textwrap.dedent("""
-        import json, resource, sys
+    """Validate ``archive`` in a fresh Python; its problems and its peak memory (KB) from ``resource``.
+
+    Linux keeps ``ru_maxrss`` across fork and exec, so a process started straight from this test
+    process (hundreds of MB after a long suite) would report the test's size. A small fresh Python
+    therefore starts the validating one and reads its peak with ``RUSAGE_CHILDREN``.
+    """
+    validate = textwrap.dedent("""
+        import json, sys
         from course_export.validation import validate_archive
         report = validate_archive(sys.argv[1])
-        print(json.dumps({"messages": [p.message for p in report.problems],
-                          "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+        print(json.dumps([p.message for p in report.problems]))
     """)
-    done = subprocess.run([sys.executable, "-c", script, str(archive)], capture_output=True, text=True, check=False,
-                          timeout=600)
+    measure = textwrap.dedent("""
+        import json, resource, subprocess, sys
+        done = subprocess.run([sys.executable, "-c", sys.argv[1], sys.argv[2]], capture_output=True, text=True)
+        if done.returncode:
+            sys.exit(done.stderr[-2000:])
+        print(json.dumps({"messages": json.loads(done.stdout),
+                          "peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+    """)
+    done = subprocess.run([sys.executable, "-c", measure, validate, str(archive)], capture_output=True, text=True,
+                          check=False, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout)
 

@@ -11,7 +11,9 @@ from django.core.management import CommandError, call_command
 from django.dispatch import Signal
 
 from kkn_xblocks.records import api, privacy, signals
-from kkn_xblocks.records.models import Certificate, CodeAttempt, ExamAttempt, ModuleSubmission
+from kkn_xblocks.records.models import (
+    Certificate, CodeAttempt, ExamAttempt, ModuleSubmission, SharedTask, SharedTaskRevision,
+)
 
 from .test_personal_data import HER, OTHER, PROGRAMME, WHEN, all_rows, did_everything, traces
 
@@ -31,6 +33,9 @@ def test_retention_removes_exactly_what_is_past_its_time_and_keeps_certificates(
     ModuleSubmission.objects.filter(learner_key=OTHER["key"]).update(submitted_at=young)
     CodeAttempt.objects.filter(learner_key=OTHER["key"]).update(created_at=WHEN + timedelta(days=31))
     ExamAttempt.objects.filter(learner_key=OTHER["key"]).update(submitted_at=young)
+    # The joint task: her version is old, his (the current text) young.
+    SharedTaskRevision.objects.filter(learner_key=OTHER["key"]).update(saved_at=young)
+    SharedTask.objects.update(updated_at=young)
     before = all_rows()
     now = WHEN + timedelta(days=31, hours=12)  # her rows: 31.5 days old; his: 6.5 days and 12 hours
 
@@ -47,11 +52,13 @@ def test_retention_removes_exactly_what_is_past_its_time_and_keeps_certificates(
     after = all_rows()
     changed = {where for where in before if before[where] != after.get(where)}
     assert {table for table, _pk in changed} == {"kkn_records_modulesubmission", "kkn_records_codeattempt",
-                                                 "kkn_records_examattempt"}
-    assert len(changed) == 3
+                                                 "kkn_records_examattempt", "kkn_records_sharedtaskrevision"}
+    assert len(changed) == 4
+    assert SharedTaskRevision.objects.get(learner_key=HER["key"]).text == ""
+    assert SharedTask.objects.get().text != ""
     assert Certificate.objects.count() == 2 and api.certificate_of(HER["key"], PROGRAMME).status(now) == "valid"
     # Daily: the next run finds nothing more.
-    assert [r.rows for r in api.apply_retention(now=now)] == [0, 0, 0]
+    assert not any(r.rows for r in api.apply_retention(now=now))
 
 
 def test_an_open_attempt_keeps_its_answers_however_old(two_learners):
