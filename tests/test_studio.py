@@ -231,6 +231,7 @@ def exam_case(wb, fake_clock):
         "report_csv": ("staff", None),
         "register_extract": ("staff", None),
         "certificate": ("read", None),
+        "open_badge": ("read", None),
         "verify": ("read", f"id={certificate.code}"),
         "verify_json": ("read", f"id={certificate.code}"),
     }

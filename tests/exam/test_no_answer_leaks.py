@@ -19,7 +19,7 @@ from .conftest import make_eligible, stored_attempt, wrong_answers
 pytestmark = pytest.mark.django_db
 
 HANDLERS = {"start", "save_answers", "submit", "staff_panel", "accommodate", "revoke", "report_csv", "certificate",
-            "verify", "verify_json", "studio_submit", "register_extract"}
+            "verify", "verify_json", "studio_submit", "register_extract", "open_badge"}
 KEY_MARKERS = ["ratt-", "fel-", "FÖRKLARING", "(rätt svar)", 'class="kkn-exam__right"', 'class="kkn-feedback--right"',
                'class="kkn-feedback--wrong"', 'class="kkn-exam__explanation"', '"correct"', "correct_ids",
                '"explanation"', "explanation_html"]
@@ -65,6 +65,8 @@ def everything_a_learner_gets(wb, usage, user="student_1"):
         texts[handler] = as_text(wb.post(usage, handler, data, user=user))
     for handler in ("report_csv", "certificate"):
         texts[handler] = wb.get(usage, handler, user=user).content.decode()
+    for form in ("json", "svg"):  # the Open Badges credential: her name and the certificate, no answer
+        texts[f"open_badge/{form}"] = wb.get(usage, "open_badge", user=user, suffix=form).content.decode()
     texts["register_extract"] = wb.get(usage, "register_extract", user=user,
                                        query=f"learner_key=local:{user}&format=json").content.decode()
     code = Certificate.objects.values_list("code", flat=True).first() or "KKN-7Q4M-2HXD-9RTA-K3PB-M"

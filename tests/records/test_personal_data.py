@@ -53,6 +53,8 @@ def did_everything(who, texts=("Min text",), staff=STAFF, programme=PROGRAMME):
     api.approve_shared_task(programme, "modul-1", "Testkommun", state.version, key, name, "culture",
                             lambda approvals: False, 4, when=WHEN)
     api.join_contact_list(key, programme, email=f"{key}@kommun.example.se", when=WHEN)
+    # Her certificate as an Open Badges credential (the local runtime's did:key issuer).
+    assert api.credential_of(certificate.code, api.AchievementTexts("Certifierad testare", "-", "-"))
     return certificate
 
 
