@@ -41,10 +41,14 @@ _BLOCK_STATIC_LINK = re.compile(r"""(?:\]\(\s*<?|\b(?:src|href)\s*=\s*["']?)(?:\
 _FIRST_HEADING = re.compile(r"^\s*#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
-def read_course(folder) -> Course:
-    """Read and check the course source in ``folder``; ``SourceError`` lists every problem found."""
+def read_course(folder, cache=None) -> Course:
+    """Read and check the course source in ``folder``; ``SourceError`` lists every problem found.
+
+    ``cache`` (a ``cache.SourceCache``) keeps file texts, YAML parses and rendered Markdown by content
+    between readings; the course read is the same with or without it.
+    """
     root = Path(folder).resolve()
-    problems = Problems(root)
+    problems = Problems(root, cache)
     if not (root / COURSE_FILE).is_file():
         problems.add(Location(COURSE_FILE), _("{folder} is not a course source: it has no course.yaml.").format(
             folder=folder), _("Run the command on the course's folder, or create one with \u201ckkn-course new\u201d."))
@@ -65,6 +69,8 @@ class _Reader:
         self.assets = {}
         self.url_names = {}  # url_name -> where it was first used, for duplicates
         self.block_gettext = block_gettext()
+        cache = problems.cache
+        self.render = render_markdown if cache is None else lambda text: cache.rendered(text, render_markdown)
 
     # -- course.yaml ---------------------------------------------------------------------------------
     def course(self):
@@ -201,7 +207,7 @@ class _Reader:
 
     def _html(self, markdown, where):
         """Sanitised HTML of author Markdown, static links as ``/static/name``, each name checked."""
-        html = _STATIC_LINK.sub(r"\1/static/", render_markdown(markdown))
+        html = _STATIC_LINK.sub(r"\1/static/", self.render(markdown))
         for name in sorted(set(_STATIC_USED.findall(html))):
             if name not in self.assets:
                 self.problems.add(where, _("static/{name} is linked but does not exist.").format(name=name),
@@ -412,7 +418,7 @@ class _Reader:
             text = choice.text("text", required=True, limit=1000)
             correct = choice.boolean("correct", False)
             if text is not None and correct is not None:
-                choices.append(Choice(_inline(render_markdown(text)), correct))
+                choices.append(Choice(_inline(self.render(text)), correct))
         if not 2 <= len(choices) <= 10 or not any(choice.correct for choice in choices):
             fields.error("choices", _("A problem needs 2 to 10 choices and at least one marked \u201ccorrect: "
                                       "true\u201d."))

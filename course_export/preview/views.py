@@ -1,7 +1,8 @@
 """Pages of the local course preview: course home with the outline, one page per unit, assets.
 
 The course is read from ``KKN_PREVIEW_SOURCE`` on the first request and again whenever a source
-file changes (checked on each page view: the folder's file names, sizes and times). Our blocks are
+file changes (checked on each page view: the folder's file names, sizes and times); an in-memory
+``SourceCache`` makes that re-reading decode, parse and render only the files that changed. Our blocks are
 loaded into the workbench as one scenario each, from the element the OLX writer produces, with ids
 that stay the same between restarts, so learners' state in the preview survives edits.
 """
@@ -20,6 +21,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 from lxml import etree
 
+from ..cache import SourceCache
 from ..olx import custom_element
 from ..source import read_course
 from ..spec import CustomBlock, SourceError
@@ -39,7 +41,7 @@ class Loaded:
     usages: dict = field(default_factory=dict)  # custom block url_name -> workbench usage id
 
 
-_state = {"loaded": None}
+_state = {"loaded": None, "cache": None}  # cache: (source, SourceCache) kept across reloads
 
 
 def _signature(folder: Path):
@@ -60,11 +62,16 @@ def _load(source: Path, signature):
     from workbench.scenarios import SCENARIOS, add_xml_scenario, get_scenarios  # pylint: disable=import-outside-toplevel
 
     loaded = Loaded(source, signature)
+    if _state["cache"] is None or _state["cache"][0] != source:
+        _state["cache"] = (source, SourceCache())
+    cache = _state["cache"][1]
     try:
-        loaded.course = read_course(source)
+        loaded.course = read_course(source, cache=cache)
     except SourceError as error:
         loaded.problems = error.problems
         return loaded
+    finally:
+        cache.forget_unused()  # only what this reading used: memory stays the size of one course
     course = loaded.course
     loaded.units = [(chapter, unit) for chapter in course.chapters for sub in chapter.subsections
                     for unit in sub.units]
