@@ -29,7 +29,7 @@ allows, and never sends anything but her chosen option letters.
 import functools
 import gettext as gettext_module
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from importlib.resources import files
 from zoneinfo import ZoneInfo
@@ -263,14 +263,12 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
 
     def _bank(self):
         """The question bank, or None when it is unusable (imported OLX bypasses the editor).
-        Parsed once per request: a block instance lives for one request."""
+        Parsed once per content (``rules.usable_bank``), looked up once per request: a block
+        instance lives for one request."""
         memo = self.__dict__.get("_kkn_bank")
         if memo is not None and memo[0] is self.questions:
             return memo[1]
-        try:
-            bank = rules.bank_from_field(self.questions, self.gettext) or None
-        except rules.AuthorError:
-            bank = None
+        bank = rules.usable_bank(self.questions)
         self.__dict__["_kkn_bank"] = (self.questions, bank)
         return bank
 
@@ -448,7 +446,8 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         frag.add_css_url(self.runtime.local_resource_url(self, "public/css/kkn-exam.css"))
         return frag
 
-    def _learner_html(self, person, sync=True):
+    def _learner_html(self, person, sync=True, situation=None):
+        """Her part of the page; ``situation`` when the handler has just read (and changed) it."""
         bank = self._bank()
         context = {
             "block": self,
@@ -459,7 +458,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         }
         if not person.known or bank is None:
             return self.render_template("exam/learner.html", context)
-        situation = self._situation(person, bank, sync)
+        situation = situation or self._situation(person, bank, sync)
         by_id = {q.id: q for q in bank}
         eligibility = situation.eligibility
         current = situation.open_attempt
@@ -670,9 +669,11 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         api.join_programme(person.key, self.programme_id, person.name)
         draw = rules.draw_questions(bank, self.draw_count, self.balance_topics, self.shuffle, _RANDOM)
         deadline = rules.deadline_for(now, self.time_limit_minutes, situation.accommodation.extra_minutes)
-        api.start_attempt(person.key, self.programme_id, self.exam_id, len(situation.attempts) + 1, draw, now,
-                          deadline)
-        return {"html": self._learner_html(person), "resumed": False}
+        started, _created = api.start_attempt(person.key, self.programme_id, self.exam_id,
+                                              len(situation.attempts) + 1, draw, now, deadline)
+        # Starting changes only her attempts: the rest of what was read above still holds.
+        situation = replace(situation, attempts=[*situation.attempts, started])
+        return {"html": self._learner_html(person, situation=situation), "resumed": False}
 
     def _attempt_for(self, person, payload):
         """Her attempt named in the request, still open and in time; a Refusal otherwise."""

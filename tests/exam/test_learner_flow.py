@@ -290,3 +290,16 @@ def test_report_data_comes_from_each_learners_mirror(wb, exam):
     ]
     assert list(block.generate_report_data(iter(states), limit_responses=1)) == rows[:1]
     assert wb.block(exam).summary == {"attempts": 1, "best_percent": 100, "passed": True, "certificate": code}
+
+
+def test_start_reads_her_record_once(wb, exam):
+    """The start handler reads her attempts, accommodation and certificate once and reuses them for
+    the page it answers with (starting changes only her attempts)."""
+    make_eligible()
+    with CaptureQueriesContext(connection) as captured:
+        assert wb.post(exam, "start", {}, user="student_1")[0] == 200
+    assert stored_attempt("student_1").number == 1
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    for table in ("kkn_records_examaccommodation", "kkn_records_certificate"):
+        assert sum(f'FROM "{table}"' in sql or f"FROM `{table}`" in sql for sql in reads) == 1, table
+    assert sum('FROM "kkn_records_examattempt"' in sql for sql in reads) == 1 + 1  # + start_attempt's own read

@@ -1,4 +1,5 @@
 """The exam's rules as plain functions: the bank format, the draw, scoring, eligibility, time, review."""
+import json
 import random
 from datetime import datetime, timedelta, timezone
 
@@ -322,3 +323,18 @@ def test_module_lines_and_weight(sv_gettext):
             rules.parse_weight(bad, sv_gettext)
     assert rules.safe_link("https://example.org/x") and rules.safe_link("/courses/a")
     assert not rules.safe_link("//evil.example") and not rules.safe_link("javascript:alert(1)")
+
+
+def test_a_bank_is_parsed_once_per_content():
+    """Every request reads the questions field; equal content gives the very same parsed bank."""
+    value = [{"id": "q1", "type": "single", "text": "Vad?", "topic": "modul-1",
+              "options": [{"id": "a", "text": "Rätt", "correct": True}, {"id": "b", "text": "Fel"}]}]
+    first = rules.usable_bank(value)
+    assert first is not None and first[0].id == "q1"
+    assert rules.usable_bank(json.loads(json.dumps(value))) is first
+    changed = json.loads(json.dumps(value))
+    changed[0]["text"] = "Vad nu?"
+    assert rules.usable_bank(changed)[0].text == "Vad nu?"
+    assert rules.usable_bank([{"id": "q1"}]) is None  # unusable: no options
+    assert rules.usable_bank("inte en lista") is None
+    assert rules.usable_bank([]) is None  # empty
