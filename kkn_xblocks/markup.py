@@ -9,12 +9,19 @@ times faster than markdown-it-py, whose output it matches after sanitising on ev
 and a generated corpus (``tests/test_markup.py``). Chosen over ``markdown-it-pyrs`` because it is
 kept up (releases through 2025, wheels for CPython 3.9 to 3.14, the renderer of PyPI's own project
 pages) while markdown-it-pyrs had its last release in 2024 and no wheels after 3.12.
+
+cmarkgfm's own Python functions leak: ``markdown_to_html_with_extensions`` never frees the parsed
+document nor the HTML buffer (about 6 kB a page, 100 MB for a large course; fatal in a long-running
+LMS). So the library's C API, which the package's compiled module exports, is called here through
+cffi (a dependency of cmarkgfm) with every allocation released.
 """
 import functools
 import re
 
+import cffi
 import nh3
-from cmarkgfm import cmark
+from cmarkgfm import _cmark
+from cmarkgfm.cmark import Options
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "div", "dl", "dt",
@@ -33,10 +40,36 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
+_FFI = cffi.FFI()
+_FFI.cdef("""
+typedef struct cmark_node cmark_node;
+typedef struct cmark_parser cmark_parser;
+typedef struct cmark_llist cmark_llist;
+typedef struct cmark_syntax_extension cmark_syntax_extension;
+typedef struct cmark_mem {
+  void *(*calloc)(size_t, size_t);
+  void *(*realloc)(void *, size_t);
+  void (*free)(void *);
+} cmark_mem;
+cmark_mem *cmark_get_default_mem_allocator(void);
+void cmark_gfm_core_extensions_ensure_registered(void);
+cmark_syntax_extension *cmark_find_syntax_extension(const char *name);
+cmark_parser *cmark_parser_new(int options);
+int cmark_parser_attach_syntax_extension(cmark_parser *parser, cmark_syntax_extension *extension);
+void cmark_parser_feed(cmark_parser *parser, const char *buffer, size_t len);
+cmark_node *cmark_parser_finish(cmark_parser *parser);
+cmark_llist *cmark_parser_get_syntax_extensions(cmark_parser *parser);
+char *cmark_render_html(cmark_node *root, int options, cmark_llist *extensions);
+void cmark_node_free(cmark_node *node);
+void cmark_parser_free(cmark_parser *parser);
+""")
+_CMARK = _FFI.dlopen(_cmark.__file__)  # the library cmarkgfm has loaded already
+_CMARK.cmark_gfm_core_extensions_ensure_registered()
+_MEMORY = _CMARK.cmark_get_default_mem_allocator()  # parser_new's allocator: what render_html uses
 # CMARK_OPT_UNSAFE keeps raw HTML for nh3 to judge (cmark would otherwise drop it all); only the
 # table extension, so nothing beyond CommonMark + tables (no autolinks, no tag filter).
-_OPTIONS = cmark.Options.CMARK_OPT_UNSAFE
-_EXTENSIONS = ["table"]
+_OPTIONS = Options.CMARK_OPT_UNSAFE
+_TABLE = _CMARK.cmark_find_syntax_extension(b"table")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -59,10 +92,23 @@ def render_markdown(text):
 
 def markdown_html(text):
     """CommonMark with tables to HTML, not yet sanitised (``render_markdown`` is the door to use)."""
+    # A lone surrogate (possible in JSON from Studio) has no UTF-8 form: it becomes "?".
+    data = text.encode("utf-8", "replace")
+    parser = _CMARK.cmark_parser_new(_OPTIONS)
     try:
-        return cmark.markdown_to_html_with_extensions(text, options=_OPTIONS, extensions=_EXTENSIONS)
-    except UnicodeEncodeError:  # a lone surrogate (possible in JSON from Studio) has no UTF-8 form
-        return markdown_html(text.encode("utf-8", "replace").decode("utf-8"))
+        _CMARK.cmark_parser_attach_syntax_extension(parser, _TABLE)
+        _CMARK.cmark_parser_feed(parser, data, len(data))
+        document = _CMARK.cmark_parser_finish(parser)  # now ours to free
+        try:
+            html = _CMARK.cmark_render_html(document, _OPTIONS, _CMARK.cmark_parser_get_syntax_extensions(parser))
+            try:
+                return _FFI.string(html).decode("utf-8")
+            finally:
+                _MEMORY.free(html)
+        finally:
+            _CMARK.cmark_node_free(document)
+    finally:
+        _CMARK.cmark_parser_free(parser)
 
 
 def word_count(text):

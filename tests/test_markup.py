@@ -94,3 +94,30 @@ def test_nothing_unsafe_survives():
 def test_text_without_a_utf8_form_still_renders():
     """A lone surrogate (JSON from Studio may carry one) has no UTF-8 form; it becomes a replacement mark."""
     assert render_markdown("a\ud800b") == "<p>a?b</p>\n"
+
+
+def test_the_renderer_frees_what_cmark_allocates(monkeypatch):
+    """cmarkgfm's own wrapper leaks the document and the HTML of every rendering; ours releases both
+    (and the parser), even when rendering fails half-way."""
+    from kkn_xblocks import markup
+    calls = []
+
+    class Counting:
+        def __init__(self, real):
+            self.real = real
+
+        def __getattr__(self, name):
+            function = getattr(self.real, name)
+
+            def counted(*args):
+                calls.append(name)
+                return function(*args)
+            return counted
+    monkeypatch.setattr(markup, "_CMARK", Counting(markup._CMARK))  # pylint: disable=protected-access
+    monkeypatch.setattr(markup, "_MEMORY", Counting(markup._MEMORY))  # pylint: disable=protected-access
+    for text in corpus(20):
+        calls.clear()
+        assert markup.markdown_html(text)
+        assert calls.count("cmark_parser_new") == calls.count("cmark_parser_free") == 1
+        assert calls.count("cmark_parser_finish") == calls.count("cmark_node_free") == 1
+        assert calls.count("cmark_render_html") == calls.count("free") == 1
