@@ -53,6 +53,7 @@ def build(source, out_dir, keep_tree=None, cache=True) -> BuildResult:
     manifest_path.unlink(missing_ok=True)  # an old manifest must not outlive its archive
     archive = write_archive(files, out_dir / f"{name}.tar.gz", top=TOP)
     manifest = write_manifest(course, archive, manifest_path)
+    del files  # the OLX in memory: not needed while the cache is written
     if kept is not None:
         kept.save()
     return BuildResult(course, archive, manifest, tree)

@@ -19,6 +19,7 @@ includes a fingerprint of this package's own code and of the renderer, sanitiser
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -63,7 +64,7 @@ class SourceCache:
         self.code = code_fingerprint()
         self.files = {}  # path -> [size, mtime_ns, ctime_ns, inode, content key, hashed at (ns)]
         self.texts = {}  # content key -> the file's text, as the reader accepted it
-        self.yaml = {}  # content key -> the parsed YAML, encoded (see ``encode_yaml``)
+        self.yaml = {}  # content key -> the parsed YAML as JSON text (see ``encode_yaml``)
         self.html = {}  # content key of Markdown -> its sanitised HTML
         self._used = {"files": set(), "texts": set(), "yaml": set(), "html": set()}
         self._changed = False  # anything learnt since loading (what was not used is dropped on saving)
@@ -90,10 +91,6 @@ class SourceCache:
             return
         if not self._changed and all(len(used) == len(getattr(self, name)) for name, used in self._used.items()):
             return  # the file holds exactly this already
-        data = {"format": FORMAT, "code": self.code}
-        for name, used in self._used.items():
-            kept = getattr(self, name)
-            data[name] = {key: kept[key] for key in sorted(used) if key in kept}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
@@ -101,10 +98,25 @@ class SourceCache:
             return
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))  # dumps: the C encoder
+                self._write(out)
             os.replace(temporary, self.path)
         except OSError:
             Path(temporary).unlink(missing_ok=True)
+
+    def _write(self, out):
+        """The JSON written entry by entry (``json.dumps`` is the C encoder; one big string of a large
+        course's cache would add its size to the build's peak memory)."""
+        dumps = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
+        out.write(f'{{"format":{FORMAT},"code":{dumps(self.code)}')
+        for name, used in self._used.items():
+            kept = getattr(self, name)
+            separator = f",{dumps(name)}:{{"
+            for key in sorted(used):
+                if key in kept:
+                    out.write(f"{separator}{dumps(key)}:{dumps(kept[key])}")
+                    separator = ","
+            out.write("}" if separator == "," else f"{separator}}}")
+        out.write("}")
 
     def forget_unused(self):
         """Drop what the last reading did not use (the preview keeps one cache across reloads)."""
@@ -146,10 +158,10 @@ class SourceCache:
         ``parse`` returns the data or ``None`` (a problem it has reported: nothing is kept)."""
         key = content_key(text)
         encoded = self.yaml.get(key)
-        if encoded is not None:
+        if isinstance(encoded, str):
             try:
-                data = decode_yaml(encoded)
-            except (TypeError, ValueError, IndexError, KeyError):
+                data = decode_yaml(json.loads(encoded))
+            except (TypeError, ValueError, IndexError, KeyError, RecursionError):
                 data = None
             if data is not None:
                 self._used["yaml"].add(key)
@@ -157,11 +169,11 @@ class SourceCache:
         data = parse(text)
         if data is not None:
             try:
-                self.yaml[key] = encode_yaml(data)
+                self.yaml[key] = json.dumps(encode_yaml(data), ensure_ascii=False, separators=(",", ":"))
                 self._used["yaml"].add(key)
                 self._changed = True
-            except TypeError:
-                pass  # a value JSON cannot hold (!!binary, !!set): parsed each time
+            except (TypeError, ValueError, RecursionError):
+                pass  # a value JSON cannot hold (!!binary, !!set, a nesting too deep): parsed each time
         return data
 
     def rendered(self, markdown, render):

@@ -114,7 +114,7 @@ def test_wrong_values_in_the_cache_are_not_trusted(example, tmp_path, trusting):
     data = json.loads(kept.read_text(encoding="utf-8"))
     data["texts"] = {key: 7 for key in data["texts"]}
     data["html"] = {key: None for key in data["html"]}
-    data["yaml"] = {key: ["x"] for key in data["yaml"]}
+    data["yaml"] = {key: '["x"]' for key in data["yaml"]}
     kept.write_text(json.dumps(data), encoding="utf-8")
     assert build(example, out).archive.read_bytes() == expected
 
