@@ -196,7 +196,6 @@ class Problems:
             return None
         return data
 
-
     def _parse_yaml(self, text):
         """The YAML in ``text``; from the cache when this very content was parsed before."""
         if self.cache is None:
