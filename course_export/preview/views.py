@@ -3,8 +3,9 @@
 The course is read from ``KKN_PREVIEW_SOURCE`` on the first request and again whenever a source
 file changes (checked on each page view: the folder's file names, sizes and times); an in-memory
 ``SourceCache`` makes that re-reading decode, parse and render only the files that changed. Our
-blocks are loaded into the workbench as one scenario each, from the element the OLX writer produces, with ids
-that stay the same between restarts, so learners' state in the preview survives edits.
+blocks are loaded into the workbench as one scenario each, from the element the OLX writer
+produces, with ids that stay the same between restarts, so learners' state in the preview survives
+edits.
 """
 from __future__ import annotations
 
