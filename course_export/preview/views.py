@@ -42,7 +42,9 @@ class Loaded:
     usages: dict = field(default_factory=dict)  # custom block url_name -> workbench usage id
 
 
-_state = {"loaded": None, "cache": None}  # cache: (source, SourceCache) kept across reloads
+# Kept across reloads of one source: "cache" (source, SourceCache); "scenarios" {scenario name:
+# (description, xml)} of the blocks this preview has loaded into the workbench.
+_state = {"loaded": None, "cache": None, "scenarios": {}}
 
 
 def _signature(folder: Path):
@@ -65,6 +67,7 @@ def _load(source: Path, signature):
     loaded = Loaded(source, signature)
     if _state["cache"] is None or _state["cache"][0] != source:
         _state["cache"] = (source, SourceCache())
+        _state["scenarios"] = {}
     cache = _state["cache"][1]
     try:
         loaded.course = read_course(source, cache=cache)
@@ -77,15 +80,23 @@ def _load(source: Path, signature):
     loaded.units = [(chapter, unit) for chapter in course.chapters for sub in chapter.subsections
                     for unit in sub.units]
     get_scenarios()  # the workbench's own scenarios first, so it never re-initialises over ours
-    WORKBENCH_KVS.prep_for_scenario_loading()
     blocks = [c for _chapter, unit in loaded.units for c in unit.components if isinstance(c, CustomBlock)]
+    prepared = False
     for component in blocks:
         name = f"kkn-course.{component.tag}.{component.url_name}"
-        SCENARIOS.pop(name, None)
+        description = f"{course.course_id} {component.tag} {component.url_name}"
         node = custom_element(component)
         node.attrib.pop("url_name", None)
-        add_xml_scenario(name, f"{course.course_id} {component.tag} {component.url_name}",
-                         etree.tostring(node, encoding="unicode"))
+        xml = etree.tostring(node, encoding="unicode")
+        # A block whose OLX is as this preview loaded it before keeps its scenario: loading one writes
+        # every field to the workbench's database, which made each reload of a large course slow.
+        if name not in SCENARIOS or _state["scenarios"].get(name) != (description, xml):
+            if not prepared:
+                WORKBENCH_KVS.prep_for_scenario_loading()
+                prepared = True
+            SCENARIOS.pop(name, None)
+            add_xml_scenario(name, description, xml)
+            _state["scenarios"][name] = (description, xml)
         loaded.usages[component.url_name] = SCENARIOS[name].usage_id
     return loaded
 
