@@ -653,7 +653,8 @@ class _RosterRows:
         self.status_for = gettext(_("Status for %(name)s"))
         self.save_for = gettext(_("Save status for %(name)s"))
         self.save = escape(gettext(_("Save")))
-        choose = f'<option value="" selected>{escape(gettext(_("Choose")))}</option>'
+        choose = escape(gettext(_("Choose")))  # outside the f-string below, where extraction finds it
+        choose = f'<option value="" selected>{choose}</option>'
         self.options = {
             current: (choose if not current else "") + "".join(
                 f'<option value="{escape(value)}"{" selected" if value == current else ""}>{escape(label)}</option>'
