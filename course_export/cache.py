@@ -76,7 +76,7 @@ class SourceCache:
         try:
             with open(cache.path, encoding="utf-8") as handle:
                 data = json.load(handle)
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return cache
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("code") != cache.code:
             return cache
@@ -100,7 +100,7 @@ class SourceCache:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 self._write(out)
             os.replace(temporary, self.path)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: text JSON cannot write as UTF-8 (never read so)
             Path(temporary).unlink(missing_ok=True)
 
     def _write(self, out):
@@ -133,7 +133,8 @@ class SourceCache:
         entry = self.files.get(path)
         if (not isinstance(entry, list) or len(entry) != 6
                 or entry[:4] != [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
-                or not isinstance(entry[5], int) or entry[2] > entry[5] - RACY_NS):
+                or not isinstance(entry[4], str) or not isinstance(entry[5], int)
+                or entry[2] > entry[5] - RACY_NS):
             return None
         text = self.texts.get(entry[4])
         if not isinstance(text, str):

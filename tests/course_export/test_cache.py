@@ -115,6 +115,8 @@ def test_wrong_values_in_the_cache_are_not_trusted(example, tmp_path, trusting):
     data["texts"] = {key: 7 for key in data["texts"]}
     data["html"] = {key: None for key in data["html"]}
     data["yaml"] = {key: '["x"]' for key in data["yaml"]}
+    data["files"] = {path: entry[:4] + [[1], entry[5]] for path, entry in list(data["files"].items())[:3]} | {
+        path: entry for path, entry in list(data["files"].items())[3:]}
     kept.write_text(json.dumps(data), encoding="utf-8")
     assert build(example, out).archive.read_bytes() == expected
 
