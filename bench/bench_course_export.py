@@ -116,12 +116,18 @@ def run(report):
             report_build(report, components, runs, rows)
             if components == PREVIEW_SIZE:
                 preview_delays(report, Path(work) / "src")
+    # "added per 1k": the build time the components added since the previous size, without the
+    # start-up every process pays (imports): flat = linear.
     print(f"\n   {'components':>10} {'build s':>8} {'rebuild s':>9} {'tar czf s':>9} {'build/tar':>9} "
-          f"{'rebuild/tar':>11} {'s per 1k':>8} {'peak MB':>8}   (medians; {machine_load()})")
+          f"{'rebuild/tar':>11} {'s per 1k':>8} {'added per 1k':>12} {'peak MB':>8}   (medians; {machine_load()})")
+    previous = None
     for components, runs, build_ratio, rebuild_ratio in rows:
-        print(f"   {components:>10} {statistics.median(runs['build']):>8.2f} {statistics.median(runs['rebuild']):>9.2f} "
+        build = statistics.median(runs["build"])
+        added = "" if previous is None else f"{(build - previous[1]) / (components - previous[0]) * 1000:.3f}"
+        previous = (components, build)
+        print(f"   {components:>10} {build:>8.2f} {statistics.median(runs['rebuild']):>9.2f} "
               f"{statistics.median(runs['tar']):>9.2f} {statistics.median(build_ratio):>9.2f} "
-              f"{statistics.median(rebuild_ratio):>11.2f} {statistics.median(runs['build']) / components * 1000:>8.3f} "
+              f"{statistics.median(rebuild_ratio):>11.2f} {build / components * 1000:>8.3f} {added:>12} "
               f"{max(runs['peak']):>8.0f}")
 
 
