@@ -243,7 +243,9 @@ class _Reader:
         context.module_ids = [data.get("id") for _path, data in loaded
                               if isinstance(data.get("id"), str) and module_rules.MODULE_ID.match(data["id"])]
         chapters, numbers = [], {}
-        for path, data in loaded:
+        loaded.reverse()
+        while loaded:  # a module's YAML is let go once its chapter is made: a large course's peak memory
+            path, data = loaded.pop()
             chapter = self._module(path, data, context, numbers)
             if chapter:
                 chapters.append(chapter)
