@@ -173,7 +173,7 @@ def _validate_source(source):
 
     with tempfile.TemporaryDirectory(prefix="kkn-validate-") as out:
         try:
-            result = build(Path(source), Path(out), cache=False)  # a throw-away folder: no cache to keep
+            result = build(Path(source), Path(out))
         except SourceError as error:
             problems = [Problem(ERROR, f"{p.message} {p.hint}".strip(), str(p.location), "source")
                         for p in error.problems]
