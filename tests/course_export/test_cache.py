@@ -115,8 +115,8 @@ def test_wrong_values_in_the_cache_are_not_trusted(example, tmp_path, trusting):
     data["texts"] = {key: 7 for key in data["texts"]}
     data["html"] = {key: None for key in data["html"]}
     data["yaml"] = {key: '["x"]' for key in data["yaml"]}
-    data["files"] = {path: entry[:4] + [[1], entry[5]] for path, entry in list(data["files"].items())[:3]} | {
-        path: entry for path, entry in list(data["files"].items())[3:]}
+    data["files"] = {path: [1] if i % 3 == 0 else entry.replace(":", ":x", 5) if i % 3 == 1 else entry
+                     for i, (path, entry) in enumerate(data["files"].items())}
     kept.write_text(json.dumps(data), encoding="utf-8")
     assert build(example, out).archive.read_bytes() == expected
 
@@ -138,7 +138,9 @@ def test_a_file_changed_just_before_it_was_read_is_read_again(tmp_path):
     problems = Problems(tmp_path, kept)
     assert problems.read_text(page, None) == "Första\n"
     assert kept.known_text(str(page), page.stat()) is None  # changed within a second of the reading
-    kept.files[str(page)][5] += cache_module.RACY_NS  # as if read a second later
+    state, _colon, key = kept.files[str(page)].rpartition(":")
+    state, _colon, hashed_at = state.rpartition(":")
+    kept.files[str(page)] = f"{state}:{int(hashed_at) + cache_module.RACY_NS}:{key}"  # as if read a second later
     assert kept.known_text(str(page), page.stat()) == "Första\n"
 
 
