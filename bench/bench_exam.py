@@ -1,10 +1,8 @@
 """Final exam: grading 100 questions and rendering 50, against a trivial workbench handler;
 eligibility queries against the number of modules."""
-import time
+from harness import Bench, count_queries, machine_load, report_timing
 
-from harness import Bench, count_queries
-
-CALLS, ROUNDS = 20, 5
+CALLS, ROUNDS = 20, 7
 
 
 def bank(count):
@@ -42,42 +40,33 @@ def run(report):
     def load(fields):
         return bench.children(bench.load(scenario(block_element("kkn_exam", fields))))[0]
 
-    baseline = bench.baseline_seconds()
-    report("baseline: workbench thumbs.vote handler", baseline * 1000, "ms/call")
-
-    # Grading: every timed call submits a fresh 100-question attempt (opened before the clock runs).
+    print(f"   ({machine_load()}; CPU time per call, {ROUNDS} rounds of {CALLS} calls alternated with thumbs.vote)")
+    # Grading: every call submits a fresh 100-question attempt (opened before the clock runs).
     graded = load(exam_fields(100))
-    users = [f"g{i}" for i in range(1 + CALLS * ROUNDS)]  # one attempt per timed call, plus the warm-up
+    users = [f"g{i}" for i in range(CALLS * ROUNDS + 2)]  # one attempt per call: warm-up, timed, counted
     for user in users:
         bench.post(graded, "start", {}, user=user)
     attempts = {row.learner_key: row for row in ExamAttempt.objects.filter(exam_id="prov-100")}
     answers = {user: right_letters(attempts[f"local:{user}"], bank(100)) for user in users}
-    seconds = bench.seconds_per_call(lambda i: bench.post(graded, "save_answers", {
+    timing = bench.compare(lambda i: bench.post(graded, "save_answers", {
         "attempt": 1, "answers": answers[users[i]]}, user=users[i]), CALLS, ROUNDS)
-    report("kkn_exam.save_answers (100 answers)", seconds * 1000, "ms/call", f"ratio {seconds / baseline:.2f} to thumbs.vote")
-    fresh = iter(users)  # the harness calls index 0 twice (warm-up): each submit takes the next attempt
-
-    def submit(_i):
-        user = next(fresh)
-        bench.post(graded, "submit", {"attempt": 1, "answers": answers[user]}, user=user)
-    seconds = bench.seconds_per_call(submit, CALLS, ROUNDS)
+    report_timing(report, "kkn_exam.save_answers (100 answers)", timing)
+    timing = bench.compare(lambda i: bench.post(graded, "submit", {"attempt": 1, "answers": answers[users[i]]},
+                                                user=users[i]), CALLS, ROUNDS)
     assert ExamAttempt.objects.filter(exam_id="prov-100", status="submitted", passed=True).count() == len(users)
-    report("kkn_exam.submit (grade 100 questions)", seconds * 1000, "ms/call", f"ratio {seconds / baseline:.2f} to thumbs.vote")
+    report_timing(report, "kkn_exam.submit (grade 100 questions)", timing, aim=3)
 
     # Rendering: the page of a learner with a 50-question attempt open, and the start that draws it.
     shown = load(exam_fields(80, draw=50))
-    starters = [f"r{i}" for i in range(1 + CALLS * ROUNDS)]
-    fresh = iter(starters)
-    seconds = bench.seconds_per_call(lambda i: bench.post(shown, "start", {}, user=next(fresh)), CALLS, ROUNDS)
-    report("kkn_exam.start (draw and render 50 of 80 questions)", seconds * 1000, "ms/call",
-           f"ratio {seconds / baseline:.2f} to thumbs.vote")
+    starters = [f"r{i}" for i in range(CALLS * ROUNDS + 2)]
+    timing = bench.compare(lambda i: bench.post(shown, "start", {}, user=starters[i]), CALLS, ROUNDS)
+    report_timing(report, "kkn_exam.start (draw and render 50 of 80 questions)", timing, aim=3)
 
     def render(i):
         html = WorkbenchRuntime(starters[i % len(starters)]).get_block(shown).render("student_view", {}).body_html()
         assert html.count('class="kkn-question"') == 50
-    seconds = bench.seconds_per_call(render, CALLS, ROUNDS)
-    report("kkn_exam.student_view (50-question attempt, in process)", seconds * 1000, "ms/call",
-           f"ratio {seconds / baseline:.2f} to thumbs.vote over HTTP")
+    report_timing(report, "kkn_exam.student_view (50-question attempt, in process)",
+                  bench.compare(render, CALLS, ROUNDS))
 
     # Eligibility: the same queries whatever the number of modules.
     for modules in (6, 60):
@@ -100,12 +89,8 @@ def run(report):
         api.issue_certificate(f"c{i}", "bench-exam", "Bänkprogrammet", f"Deltagare {i}")
     code = api.certificate_of("c7", "bench-exam").code
     client = bench.client
-    seconds = bench.seconds_per_call(lambda i: client.get(f"/kkn/intyg/{code}/json/"))
-    report("verification page, JSON (2000 certificates)", seconds * 1000, "ms/call",
-           f"ratio {seconds / baseline:.2f} to thumbs.vote")
-    started = time.perf_counter()
-    for i in range(200):
-        client.get("/kkn/intyg/KKN-7Q4M-2HXD-9RTA-K3PB-M/json/")
-    unknown = (time.perf_counter() - started) / 200
-    report("verification page, JSON (unknown id)", unknown * 1000, "ms/call",
-           f"ratio {unknown / seconds:.2f} to a known id (no scan: close to 1)")
+    known = bench.compare(lambda i: client.get(f"/kkn/intyg/{code}/json/"), CALLS, ROUNDS)
+    report_timing(report, "verification page, JSON (2000 certificates)", known)
+    unknown = bench.compare(lambda i: client.get("/kkn/intyg/KKN-7Q4M-2HXD-9RTA-K3PB-M/json/"), CALLS, ROUNDS)
+    report_timing(report, "verification page, JSON (unknown id)", unknown)
+    report("  unknown id to known id", unknown.seconds.median / known.seconds.median, "x", "no scan: close to 1")

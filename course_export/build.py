@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .archive import write_archive
 from .i18n import _
+from .cache import CACHE_FOLDER, SourceCache
 from .olx import TOP, olx_files, write_tree
 from .source import read_course, read_programme
 from .spec import Course, Programme
@@ -35,13 +36,17 @@ def archive_name(course: Course):
     return f"{course.org}-{course.number}-{course.run}"
 
 
-def build(source, out_dir, keep_tree=None) -> BuildResult:
+def build(source, out_dir, keep_tree=None, cache=True) -> BuildResult:
     """Build the course in ``source`` into ``out_dir``; ``keep_tree`` is a folder to keep the OLX in.
 
     Everything that can fail comes first (reading, the kept tree); the archive and then its manifest
-    are written last, so a manifest never describes another archive.
+    are written last, so a manifest never describes another archive. With ``cache``, what reading
+    the source cost is kept in ``out_dir/.kkn-cache`` (safe to delete), so the next build re-reads
+    and re-renders only the files that changed; the archive's bytes are the same either way.
     """
-    course = read_course(source)
+    out_dir = Path(out_dir)
+    kept = SourceCache.load(out_dir / CACHE_FOLDER) if cache else None
+    course = read_course(source, cache=kept)
     files = olx_files(course)
     tree = _keep_tree(course, files, keep_tree) if keep_tree is not None else None
     return _write(course, files, Path(out_dir), tree)
@@ -54,6 +59,9 @@ def _write(course, files, out_dir, tree):
     manifest_path.unlink(missing_ok=True)  # an old manifest must not outlive its archive
     archive = write_archive(files, out_dir / f"{name}.tar.gz", top=TOP)
     manifest = write_manifest(course, archive, manifest_path)
+    del files  # the OLX in memory: not needed while the cache is written
+    if kept is not None:
+        kept.save()
     return BuildResult(course, archive, manifest, tree)
 
 

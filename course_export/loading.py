@@ -107,8 +107,9 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 class Problems:
     """The problems found in one source folder; file names are kept relative to it."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, cache=None):
         self.root = root
+        self.cache = cache  # a cache.SourceCache: files and parses kept from an earlier reading
         self._prefix = str(root) + os.sep
         self._real_folders = {}
         self.found: list[SourceProblem] = []
@@ -137,14 +138,19 @@ class Problems:
     def read_text(self, path, where: Location):
         """A UTF-8 text file, or ``None`` with a problem said at ``where``."""
         try:
-            kind = os.stat(path).st_mode
+            status = os.stat(path)
         except OSError:
-            kind = None
+            status = None
+        kind = status.st_mode if status else None
         if kind is None or not stat.S_ISREG(kind):
             self.add(where, _("The file {file} does not exist.").format(file=self.name(path)) if kind is None else
                      _("{file} is not a plain file.").format(file=self.name(path)),
                      _("Create it, or correct the file name (names are case-sensitive)."))
             return None
+        if self.cache is not None:
+            text = self.cache.known_text(str(path), status)
+            if text is not None:
+                return text
         with open(path, "rb") as handle:
             data = handle.read(MAX_TEXT_FILE_BYTES + 1)
         if len(data) > MAX_TEXT_FILE_BYTES:
@@ -161,6 +167,8 @@ class Problems:
         if bad:
             self.add(Location(self.name(path), text.count("\n", 0, bad.start()) + 1), _not_xml_message(bad))
             return None
+        if self.cache is not None:
+            self.cache.remember_text(str(path), status, text)
         return text
 
     def load_yaml(self, path: Path):
@@ -174,11 +182,10 @@ class Problems:
         if text is None:
             return None
         try:
-            refused = _refused_shape(text)
-            if refused:
-                self.add(Location(name, refused[0]), *refused[1:])
-                return None
-            data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+            data = self._parse_yaml(text)
+        except _RefusedYaml as refused:
+            self.add(Location(name, refused.line), refused.message, refused.hint)
+            return None
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             self.add(Location(name, mark.line + 1 if mark else None),
@@ -197,6 +204,29 @@ class Problems:
                      _("Write it as lines like \u201ctitle: ...\u201d."))
             return None
         return data
+
+    def _parse_yaml(self, text):
+        """The YAML in ``text``; from the cache when this very content was parsed before."""
+        if self.cache is None:
+            return _parse_yaml(text)
+        return self.cache.parsed_yaml(text, _parse_yaml)
+
+
+class _RefusedYaml(ValueError):
+    """YAML refused before it is built (aliases, deep nesting): where and why."""
+
+    def __init__(self, line, message, hint):
+        super().__init__(message)
+        self.line, self.message, self.hint = line, message, hint
+
+
+def _parse_yaml(text):
+    """Check the shape first (the C loader must never see an alias bomb or deep nesting), then load.
+    A refusal raises, so the cache keeps only parses that passed the check."""
+    refused = _refused_shape(text)
+    if refused:
+        raise _RefusedYaml(*refused)
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
 
 
 def _refused_shape(text):

@@ -47,17 +47,21 @@ _BLOCK_STATIC_LINK = re.compile(r"""(?:\]\(\s*<?|\b(?:src|href)\s*=\s*["']?)(?:\
 _FIRST_HEADING = re.compile(r"^\s*#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
-def read_course(folder) -> Course:
+def read_course(folder, cache=None) -> Course:
     """The programme in ``folder`` as one course, whatever its packaging (the local runtime's
     default); ``SourceError`` lists every problem found."""
-    return read_programme(folder, packaging="course").courses[0]
+    return read_programme(folder, packaging="course", cache=cache).courses[0]
 
 
-def read_programme(folder, packaging=None) -> Programme:
+def read_programme(folder, packaging=None, cache=None) -> Programme:
     """Read and check the source in ``folder`` and package it as course.yaml says (or as
-    ``packaging`` overrides: "course" or "modules"); ``SourceError`` lists every problem found."""
+    ``packaging`` overrides: "course" or "modules"); ``SourceError`` lists every problem found.
+
+    ``cache`` (a ``cache.SourceCache``) keeps file texts, YAML parses and rendered Markdown by content
+    between readings; the programme read is the same with or without it.
+    """
     root = Path(folder).resolve()
-    problems = Problems(root)
+    problems = Problems(root, cache)
     if not (root / COURSE_FILE).is_file():
         problems.add(Location(COURSE_FILE), _("{folder} is not a course source: it has no course.yaml.").format(
             folder=folder), _("Run the command on the course's folder, or create one with \u201ckkn-course new\u201d."))
@@ -98,6 +102,8 @@ class _Reader:
         self.assets = {}
         self.url_names = {}  # url_name -> where it was first used, for duplicates
         self.block_gettext = block_gettext()
+        cache = problems.cache
+        self.render = render_markdown if cache is None else lambda text: cache.rendered(text, render_markdown)
 
     # -- course.yaml ---------------------------------------------------------------------------------
     def course(self):
@@ -285,7 +291,7 @@ class _Reader:
 
         A missing file is said at the line of ``file`` (the .md file, whose text starts at
         ``first_line``) that links it, or at ``where`` when the text is written in the YAML file."""
-        html = _STATIC_LINK.sub(r"\1/static/", render_markdown(markdown))
+        html = _STATIC_LINK.sub(r"\1/static/", self.render(markdown))
         for name in sorted(set(_STATIC_USED.findall(html))):
             if name not in self.assets:
                 link = markdown.find(f"static/{name}")
@@ -323,7 +329,9 @@ class _Reader:
         context.module_ids = [data.get("id") for _path, data in loaded
                               if isinstance(data.get("id"), str) and module_rules.MODULE_ID.match(data["id"])]
         chapters, numbers = [], {}
-        for path, data in loaded:
+        loaded.reverse()
+        while loaded:  # a module's YAML is let go once its chapter is made: a large course's peak memory
+            path, data = loaded.pop()
             chapter = self._module(path, data, context, numbers)
             if chapter:
                 chapters.append(chapter)
@@ -525,7 +533,7 @@ class _Reader:
             text = choice.text("text", required=True, limit=1000)
             correct = choice.boolean("correct", False)
             if text is not None and correct is not None:
-                choices.append(Choice(_inline(render_markdown(text)), correct))
+                choices.append(Choice(_inline(self.render(text)), correct))
         if not 2 <= len(choices) <= 10 or not any(choice.correct for choice in choices):
             fields.error("choices", _("A problem needs 2 to 10 choices and at least one marked \u201ccorrect: "
                                       "true\u201d."))

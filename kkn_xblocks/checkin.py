@@ -25,6 +25,8 @@ import math
 
 import segno
 from django.conf import settings as django_settings
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from xblock.completable import CompletableXBlockMixin, XBlockCompletionMode
 from xblock.core import XBlock
 from xblock.fields import Dict, Float, Integer, List, Scope, String
@@ -527,20 +529,14 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
         entries, groups = self._roster(session)
         counts = rules.status_counts(entries)
         statuses = [(value, gettext(label)) for value, label in rules.STATUSES]
+        row_html = _RosterRows(self, statuses)  # every label translated once, not once per row
         rows_groups, index = [], 0
         for group in groups:
             rows = []
             for entry in group.entries:
                 index += 1
-                rows.append({
-                    "index": index,
-                    "key": entry.learner_key,
-                    "name": entry.name or entry.learner_key,
-                    "role": self._role_label(entry.role),
-                    "status_id": entry.status,
-                    "status": self._status_label(entry.status, gettext(_("Not recorded"))),
-                    "recorded": self._recorded_text(entry),
-                })
+                rows.append(row_html(entry, index))
+            rows = mark_safe("".join(rows))  # noqa: S308 - _RosterRows escapes every value it inserts
             title = group.municipality or gettext(_("Municipality not given"))
             if group.region and group.region != session.region:
                 title = f"{title} ({group.region})"
@@ -549,7 +545,6 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
         return self.render_template("checkin/roster.html", {
             "groups": rows_groups,
             "flagged": [g for g in rows_groups if g["flagged"]],
-            "statuses": statuses,
             "counts_text": self.ngettext(
                 "{total} participant: {present} present, {late} late, {excused} excused, {absent} absent, "
                 "{none} not recorded.",
@@ -572,14 +567,18 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
         labels = ["/".join(self.gettext(rules.ROLE_LABELS[role]) for role in options) for options in missing]
         return ", ".join(labels)
 
-    def _recorded_text(self, entry):
+    def _recorded_text(self, entry, texts=None):
+        """When and how her status was recorded; ``texts``: the two sentences, translated already."""
         if entry.recorded_at is None:
             return "\u2013"
         when = self.local_time_text(entry.recorded_at)
+        by_staff, by_code = texts or self._recorded_texts()
         if entry.method == "staff":
-            return self.gettext(_("{time}, marked by {name}")).format(
-                time=when, name=entry.marked_by_name or entry.marked_by)
-        return self.gettext(_("{time}, with the code")).format(time=when)
+            return by_staff.format(time=when, name=entry.marked_by_name or entry.marked_by)
+        return by_code.format(time=when)
+
+    def _recorded_texts(self):
+        return self.gettext(_("{time}, marked by {name}")), self.gettext(_("{time}, with the code"))
 
     @json_handler
     def panel(self, payload, suffix=""):
@@ -678,3 +677,50 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
     def workbench_scenarios():
         from .scenarios.checkin import checkin_scenarios  # pylint: disable=import-outside-toplevel
         return checkin_scenarios()
+
+
+class _RosterRows:
+    """The roster's table rows as HTML, built without the template engine: a panel of a few hundred
+    participants rendered each row through ``{% blocktrans %}`` and a loop of options, which cost
+    more than everything else the panel does. Labels and the options of each status are made once
+    per request; each value is escaped here, as the template's autoescaping did."""
+
+    def __init__(self, block, statuses):
+        gettext = block.gettext
+        self.block = block
+        self.root = escape(block.dom_id("root"))
+        self.not_recorded = gettext(_("Not recorded"))
+        self.roles = {role: gettext(label) for role, label in rules.ROLE_LABELS.items()}
+        self.statuses = {status: gettext(label) for status, label in rules.STATUS_LABELS.items()}
+        self.recorded = block._recorded_texts()  # pylint: disable=protected-access
+        # Translations are ours (trusted); only the name put into them is escaped, as blocktrans does.
+        self.status_for = gettext(_("Status for %(name)s"))
+        self.save_for = gettext(_("Save status for %(name)s"))
+        self.save = escape(gettext(_("Save")))
+        choose = escape(gettext(_("Choose")))  # outside the f-string below, where extraction finds it
+        choose = f'<option value="" selected>{choose}</option>'
+        self.options = {
+            current: (choose if not current else "") + "".join(
+                f'<option value="{escape(value)}"{" selected" if value == current else ""}>{escape(label)}</option>'
+                for value, label in statuses)
+            for current in ["", *(value for value, _label in statuses)]
+        }
+        self.unknown_options = "".join(  # a status no longer offered: nothing selected, as before
+            f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in statuses)
+
+    def __call__(self, entry, index):
+        name = entry.name or entry.learner_key
+        key, safe_name = escape(entry.learner_key), escape(name)
+        role = self.roles.get(entry.role, "\u2013")
+        status = self.statuses.get(entry.status, self.not_recorded)
+        options = self.options.get(entry.status or "", self.unknown_options)
+        recorded = self.block._recorded_text(entry, self.recorded)  # pylint: disable=protected-access
+        return (
+            f'<tr data-learner="{key}"><td>{safe_name}</td><td>{escape(role)}</td>'
+            f'<td data-role="status">{escape(status)}</td><td>{escape(recorded)}</td><td>'
+            f'<form class="kkn-checkin__mark" data-role="mark" data-learner="{key}" novalidate>'
+            f'<select id="{self.root}-mark-{index}" name="status" aria-label="{self.status_for % {"name": safe_name}}">'
+            f'{options}</select>'
+            f' <button type="submit" class="kkn-button kkn-button--secondary" '
+            f'aria-label="{self.save_for % {"name": safe_name}}">{self.save}</button></form></td></tr>\n'
+        )

@@ -28,11 +28,15 @@ allows, and never sends anything but her chosen option letters.
 """
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from urllib.parse import urlencode
 
 import segno
+from django.template import Context
+from django.utils import formats, translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from webob import Response
 from xblock.core import XBlock
 from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
@@ -287,14 +291,12 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
 
     def _bank(self):
         """The question bank, or None when it is unusable (imported OLX bypasses the editor).
-        Parsed once per request: a block instance lives for one request."""
+        Parsed once per content (``rules.usable_bank``), looked up once per request: a block
+        instance lives for one request."""
         memo = self.__dict__.get("_kkn_bank")
         if memo is not None and memo[0] is self.questions:
             return memo[1]
-        try:
-            bank = rules.bank_from_field(self.questions, self.gettext) or None
-        except rules.AuthorError:
-            bank = None
+        bank = rules.usable_bank(self.questions)
         self.__dict__["_kkn_bank"] = (self.questions, bank)
         return bank
 
@@ -487,7 +489,8 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         frag.add_css_url(self.runtime.local_resource_url(self, "public/css/kkn-exam.css"))
         return frag
 
-    def _learner_html(self, person, sync=True):
+    def _learner_html(self, person, sync=True, situation=None):
+        """Her part of the page; ``situation`` when the handler has just read (and changed) it."""
         bank = self._bank()
         context = {
             "block": self,
@@ -498,7 +501,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         }
         if not person.known or bank is None:
             return self.render_template("exam/learner.html", context)
-        situation = self._situation(person, bank, sync)
+        situation = situation or self._situation(person, bank, sync)
         by_id = {q.id: q for q in bank}
         eligibility = situation.eligibility
         current = situation.open_attempt
@@ -510,6 +513,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         left = rules.attempts_left(len(situation.attempts), self.attempts_allowed)
         # Her last attempt in progress is not "all attempts used": the review waits until it is in.
         finished = situation.passed or (left == 0 and current is None)
+        labels = _QuestionLabels(self)
         context.update({
             "eligibility": eligibility,
             "missing_modules": [
@@ -520,14 +524,14 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
                 "You have attended {attended} of the {required} regional meetings required.",
                 eligibility.meetings_required,
             ).format(attended=eligibility.meetings_attended, required=eligibility.meetings_required),
-            "attempt": self._attempt_context(current, by_id) if current else None,
+            "attempt": self._attempt_context(current, by_id, labels) if current else None,
             "can_start": current is None and eligibility.eligible and reason is None,
             "blocked_text": self._start_block_text(reason, when) if reason and current is None else "",
             "attempts_text": self._attempts_text(len(situation.attempts), left),
             "extra_text": self._duration_text(situation.accommodation.extra_minutes)
             if situation.accommodation.extra_minutes else "",
             "results_html": self.render_template("exam/results.html", {
-                "results": [self._result_context(a, by_id, finished) for a in reversed(situation.submitted)],
+                "results": [self._result_context(a, by_id, finished, labels) for a in reversed(situation.submitted)],
                 "review_hint": self._review_hint(finished),
             }) if situation.submitted else "",
             "certificate": self._certificate_context(situation.certificate),
@@ -552,43 +556,44 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         return self.ngettext("{left} attempt left of {total}.", "{left} attempts left of {total}.", left).format(
             left=left, total=self.attempts_allowed)
 
-    def _attempt_context(self, attempt, by_id):
+    def _attempt_context(self, attempt, by_id, labels):
         now = clock.now()
         shown = rules.shown_questions(attempt.draw, by_id)
         items = {item["id"]: item for item in attempt.draw}
-        root = self.dom_id("q")
-        type_labels = {kind: self.gettext(label) for kind, label in rules.TYPE_LABELS.items()}
+        root = escape(self.dom_id("q"))
         return {
             "number": attempt.number,
             "seconds_left": rules.seconds_left(attempt.deadline, now),
             "deadline_text": self.local_time_text(attempt.deadline) if attempt.deadline else "",
             "total": len(shown),
             "saved_text": self.local_time_text(attempt.saved_at) if attempt.saved_at else "",
-            "questions": [self._shown_question(q, items[q.id], attempt.answers.get(q.id), root, type_labels)
-                          for q in shown],
+            "questions": mark_safe("".join(  # noqa: S308 - _shown_question escapes what it inserts
+                self._shown_question(q, items[q.id], attempt.answers.get(q.id), root, labels) for q in shown)),
         }
 
-    def _shown_question(self, question, item, answer_ids, root, type_labels):
-        """One question of the open attempt, with its inputs' ids worked out here: a 50-question
-        page has 200 options, and every lookup the template saves is saved 200 times."""
+    def _shown_question(self, question, item, answer_ids, root, labels):
+        """One question of the open attempt as HTML, built without the template engine: a 50-question
+        page has 200 options, and the engine's per-option cost made most of the time of ``start``.
+        Every value is escaped here, as the template's autoescaping did."""
         chosen = set(rules.chosen_letters(item, answer_ids))
         name = f"{root}{question.number}"
-        return {
-            "number": question.number,
-            "id": question.id,
-            "name": name,
-            "input_type": "checkbox" if question.type == rules.MULTIPLE else "radio",
-            "meta": "{}; {}".format(
-                self.ngettext("{count} point", "{count} points", question.points).format(count=question.points),
-                type_labels[question.type]),
-            "html": render_markdown(question.text),
-            "options": [
-                {"letter": o.letter, "text": o.text, "input_id": f"{name}-{o.letter}", "checked": o.letter in chosen}
-                for o in question.options
-            ],
-        }
+        kind = "checkbox" if question.type == rules.MULTIPLE else "radio"
+        meta = "{}; {}".format(
+            self.ngettext("{count} point", "{count} points", question.points).format(count=question.points),
+            labels.types[question.type])
+        options = "".join(
+            f'<div class="kkn-option"><input type="{kind}" id="{name}-{o.letter}" name="{name}" value="{o.letter}"'
+            f'{" checked" if o.letter in chosen else ""}><label for="{name}-{o.letter}">'
+            f'<span class="kkn-exam__letter">{o.letter}.</span> {escape(o.text)}</label></div>\n'
+            for o in question.options)
+        return (
+            f'<fieldset class="kkn-question" data-question="{escape(question.id)}" aria-describedby="{name}-text">\n'
+            f'<legend>{escape(labels.question % {"number": question.number})} '
+            f'<span class="kkn-exam__meta">({escape(meta)})</span></legend>\n'
+            f'<div class="kkn-prose" id="{name}-text">{render_markdown(question.text)}</div>\n{options}</fieldset>\n'
+        )
 
-    def _result_context(self, attempt, by_id, finished):
+    def _result_context(self, attempt, by_id, finished, labels):
         level = rules.review_level(self.review_policy, finished)
         result = {
             "number": attempt.number,
@@ -597,31 +602,34 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             "passed": bool(attempt.passed),
             "score_text": self._score_text(attempt),
             "level": level,
-            "questions": [],
+            "questions": "",
         }
         if level == rules.Review.SCORE:
             return result
         graded = {r.id: r for r in rules.grade(attempt.draw, by_id, attempt.answers).results}
         items = {item["id"]: item for item in attempt.draw}
+        reviewed = []
         for q in rules.shown_questions(attempt.draw, by_id):
             question = by_id[q.id]
             chosen = set(attempt.answers.get(q.id) or ())
             options = []
             for letter_option, option_id in zip(q.options, items[q.id]["options"]):
                 option = question.option(option_id)
-                options.append({
-                    "letter": letter_option.letter,
-                    "text": letter_option.text,
-                    "chosen": option_id in chosen,
-                    "correct": level == rules.Review.ANSWERS and option is not None and option.correct,
-                })
-            result["questions"].append({
-                "number": q.number,
-                "html": render_markdown(q.text),
-                "right": graded[q.id].right,
-                "options": options,
-                "explanation_html": render_markdown(question.explanation) if level == rules.Review.ANSWERS else "",
-            })
+                correct = level == rules.Review.ANSWERS and option is not None and option.correct
+                options.append(f"<li>{letter_option.letter}. {escape(letter_option.text)}"
+                               f"{labels.yours if option_id in chosen else ''}{labels.right if correct else ''}</li>")
+            right = graded[q.id].right
+            explanation = render_markdown(question.explanation) if level == rules.Review.ANSWERS else ""
+            reviewed.append(
+                f'<li class="kkn-exam__review-item">\n<div class="kkn-prose">{render_markdown(q.text)}</div>\n'
+                f'<p class="{"kkn-feedback--right" if right else "kkn-feedback--wrong"}">'
+                f'{labels.right_feedback if right else labels.wrong_feedback}</p>\n'
+                f'<ul class="kkn-exam__review-options">{"".join(options)}</ul>\n'
+                + (f'<div class="kkn-exam__explanation"><p><strong>{labels.explanation}</strong></p>{explanation}</div>\n'
+                   if explanation else "")
+                + "</li>\n")
+        # Built without the template engine, as the open attempt's questions (every value escaped).
+        result["questions"] = mark_safe("".join(reviewed))  # noqa: S308
         return result
 
     def _certificate_context(self, certificate):
@@ -689,9 +697,11 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         api.join_programme(person.key, self.programme_id, person.name)
         draw = rules.draw_questions(bank, self.draw_count, self.balance_topics, self.shuffle, _RANDOM)
         deadline = rules.deadline_for(now, self.time_limit_minutes, situation.accommodation.extra_minutes)
-        api.start_attempt(person.key, self.programme_id, self.exam_id, len(situation.attempts) + 1, draw, now,
-                          deadline)
-        return {"html": self._learner_html(person), "resumed": False}
+        started, _created = api.start_attempt(person.key, self.programme_id, self.exam_id,
+                                              len(situation.attempts) + 1, draw, now, deadline)
+        # Starting changes only her attempts: the rest of what was read above still holds.
+        situation = replace(situation, attempts=[*situation.attempts, started])
+        return {"html": self._learner_html(person, situation=situation), "resumed": False}
 
     def _attempt_for(self, person, payload):
         """Her attempt named in the request, still open and in time; a Refusal otherwise."""
@@ -1072,3 +1082,19 @@ def _absolute(url, request):
     if url.startswith("/") and request is not None:
         return request.host_url + url
     return url
+
+
+class _QuestionLabels:
+    """What the question HTML says around the author's text, translated once per request and
+    escaped (translations are ours; the author's text is escaped where it is inserted)."""
+
+    def __init__(self, block):
+        gettext = block.gettext
+        self.types = {kind: gettext(label) for kind, label in rules.TYPE_LABELS.items()}
+        self.question = gettext(_("Question %(number)s"))
+        yours, right = escape(gettext(_("your answer"))), escape(gettext(_("right answer")))
+        self.yours = f" <strong>({yours})</strong>"
+        self.right = f' <strong class="kkn-exam__right">({right})</strong>'
+        self.right_feedback = escape(gettext(_("Right.")))
+        self.wrong_feedback = escape(gettext(_("Not right.")))
+        self.explanation = escape(gettext(_("Explanation")))

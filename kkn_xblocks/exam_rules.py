@@ -11,6 +11,7 @@ Learners never see option ids: the browser names an option by its letter in the 
 shown (A, B, C...), and the server maps letters to ids through the stored draw. So nothing in the
 page hints at the order the author wrote the options in (authors tend to write the right one first).
 """
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -174,6 +175,38 @@ def bank_from_field(value, gettext):
         questions.append(question)
     _check_bank(questions, gettext)
     return tuple(questions)
+
+
+def usable_bank(value):
+    """The questions of a ``questions`` field value, or ``None`` when it is not a usable bank.
+
+    Every request of the exam reads the field; its bank is parsed and checked once per content
+    (the key is the value's canonical JSON), not on every request. Banks are immutable, so all
+    requests may share one.
+    """
+    try:
+        content = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):
+        content = None
+    if content is not None and content in _BANKS:
+        return _BANKS[content]
+    try:
+        bank = bank_from_field(value, _untranslated) or None
+    except AuthorError:
+        bank = None
+    if content is not None:
+        if len(_BANKS) >= _BANKS_KEPT:
+            _BANKS.pop(next(iter(_BANKS)))  # the oldest: a few exams per process are the rule
+        _BANKS[content] = bank
+    return bank
+
+
+_BANKS = {}
+_BANKS_KEPT = 32
+
+
+def _untranslated(text):
+    return text
 
 
 def bank_problem(value, gettext):

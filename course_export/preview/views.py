@@ -2,11 +2,12 @@
 
 The programme is read from ``KKN_PREVIEW_SOURCE`` (packaged as ``KKN_PREVIEW_PACKAGING`` says, else
 as course.yaml says) on the first request and again whenever a source file changes (checked on each
-page view: the folder's file names, sizes and times). Our blocks are loaded into the workbench as
-one scenario each, from the element the OLX writer produces, with ids that stay the same between
-restarts, so learners' state in the preview survives edits. Each block's usage id starts with its
-course key (``kkn_xblocks.base.LOCAL_COURSE_USAGE``), so a programme of several courses shares one
-record as in the LMS: a module finished in its course counts in the exam's course.
+page view: the folder's file names, sizes and times); an in-memory ``SourceCache`` makes that
+re-reading decode, parse and render only the files that changed. Our blocks are loaded into the
+workbench as one scenario each, from the element the OLX writer produces, with ids that stay the
+same between restarts, so learners' state in the preview survives edits. Each block's usage id starts
+with its course key (``kkn_xblocks.base.LOCAL_COURSE_USAGE``), so a programme of several courses
+shares one record as in the LMS: a module finished in its course counts in the exam's course.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from lxml import etree
 
 from .. import i18n
+from ..cache import SourceCache
 from ..olx import custom_element
 from ..source import read_programme
 from ..spec import CustomBlock, SourceError
@@ -52,7 +54,9 @@ class Loaded:
         return self.programme.courses[0] if self.programme else None
 
 
-_state = {"loaded": None}
+# Kept across reloads of one source: "cache" (source, SourceCache); "scenarios" {scenario name:
+# (description, xml)} of the blocks this preview has loaded into the workbench.
+_state = {"loaded": None, "cache": None, "scenarios": {}}
 
 
 def _signature(folder: Path):
@@ -69,44 +73,57 @@ def _signature(folder: Path):
 
 
 def _load(source: Path, signature, language):
-    from workbench.runtime import WORKBENCH_KVS  # pylint: disable=import-outside-toplevel
     from workbench.scenarios import get_scenarios  # pylint: disable=import-outside-toplevel
 
     loaded = Loaded(source, signature, language)
     i18n.activate(language)  # not the environment's: the page around the problems is in this language
+    if _state["cache"] is None or _state["cache"][0] != source:
+        _state["cache"] = (source, SourceCache())
+        _state["scenarios"] = {}
+    cache = _state["cache"][1]
     try:
-        loaded.programme = read_programme(source, os.environ.get("KKN_PREVIEW_PACKAGING") or None)
+        loaded.programme = read_programme(source, os.environ.get("KKN_PREVIEW_PACKAGING") or None, cache=cache)
     except SourceError as error:
         loaded.problems = error.problems
         return loaded
+    finally:
+        cache.forget_unused()  # only what this reading used: memory stays the size of one programme
     loaded.units = [(course, chapter, unit) for course in loaded.programme.courses for chapter in course.chapters
                     for sub in chapter.subsections for unit in sub.units]
     get_scenarios()  # the workbench's own scenarios first, so it never re-initialises over ours
-    WORKBENCH_KVS.prep_for_scenario_loading()
+    fresh = [False]  # the workbench is prepared once per reading, before the first block it (re)loads
     for course in loaded.programme.courses:
-        loaded.usages.update(load_blocks(course))
+        loaded.usages.update(load_blocks(course, fresh))
     return loaded
 
 
-def load_blocks(course):
+def load_blocks(course, fresh):
     """Load the course's blocks into the workbench: ``{url_name: usage id}``, each usage id starting
-    with the course key, so the blocks know their course as in the LMS."""
-    from workbench.runtime import WorkbenchRuntime  # pylint: disable=import-outside-toplevel
+    with the course key, so the blocks know their course as in the LMS. A block whose OLX is as this
+    preview loaded it before keeps its scenario: loading one writes every field to the workbench's
+    database, which made each reload of a large course slow."""
+    from workbench.runtime import WORKBENCH_KVS, WorkbenchRuntime  # pylint: disable=import-outside-toplevel
     from workbench.scenarios import SCENARIOS, Scenario  # pylint: disable=import-outside-toplevel
 
     usages = {}
     for component in course.components():
         if not isinstance(component, CustomBlock):
             continue
+        name = f"kkn-course.{component.tag}.{component.url_name}"
+        description = f"{course.course_id} {component.tag} {component.url_name}"
         node = custom_element(component)
         node.attrib.pop("url_name", None)
         xml = etree.tostring(node, encoding="unicode")
-        runtime = WorkbenchRuntime()
-        runtime.id_generator.set_scenario(f"{course.course_id}.{component.url_name}")
-        usage_id = runtime.parse_xml_string(xml)
-        SCENARIOS[f"kkn-course.{component.tag}.{component.url_name}"] = Scenario(
-            f"{course.course_id} {component.tag} {component.url_name}", usage_id, xml)
-        usages[component.url_name] = usage_id
+        if name not in SCENARIOS or _state["scenarios"].get(name) != (description, xml):
+            if not fresh[0]:
+                WORKBENCH_KVS.prep_for_scenario_loading()
+                fresh[0] = True
+            runtime = WorkbenchRuntime()
+            runtime.id_generator.set_scenario(f"{course.course_id}.{component.url_name}")
+            usage_id = runtime.parse_xml_string(xml)
+            SCENARIOS[name] = Scenario(description, usage_id, xml)
+            _state["scenarios"][name] = (description, xml)
+        usages[component.url_name] = SCENARIOS[name].usage_id
     return usages
 
 

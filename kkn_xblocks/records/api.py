@@ -30,7 +30,13 @@ def create_once(model, defaults=None, **lookup):
 # --- Participation -----------------------------------------------------------------------------
 
 def join_programme(learner_key, programme_id, name=""):
-    """Make sure the learner takes part in the programme; refresh her display name if it changed."""
+    """Make sure the learner takes part in the programme; refresh her display name if it changed.
+
+    Read first: she has usually joined already, and a plain read takes no write lock (each exam
+    submit and start calls this); only a missing row or a changed name is written."""
+    row = Participation.objects.filter(learner_key=learner_key, programme_id=programme_id).first()
+    if row is not None and (not name or row.name == name):
+        return row
     row, created = create_once(Participation, {"name": name}, learner_key=learner_key, programme_id=programme_id)
     if not created and name and row.name != name:
         Participation.objects.filter(pk=row.pk).update(name=name, updated_at=clock.now())

@@ -122,6 +122,30 @@ def test_learner_names_are_escaped_on_the_roster(wb, crowd):
     assert "<img src=x" not in html and "&lt;img src=x onerror=" in html
 
 
+def test_each_roster_row_has_its_own_labelled_status_control(wb, crowd):
+    """The rows are built without the template engine: names are escaped in text and in attributes,
+    labels are Swedish, the recorded status is selected and "Välj" offered only while none is."""
+    from lxml import html as lxml_html
+    Participation.objects.filter(learner_key="local:student_2").update(name='Erik "E" <Johansson>')
+    html = wb.post(crowd, "panel", {"session_id": "skane-2"}, user="staff")[1]["html"]
+    rows = {row.get("data-learner"): row for row in lxml_html.fromstring(html).iter("tr") if row.get("data-learner")}
+    assert set(rows) == {"local:student_1", "local:student_2", "local:student_3"}
+    erik = rows["local:student_2"]
+    assert [cell.text_content() for cell in erik.findall("td")[:4]] == [
+        'Erik "E" <Johansson>', "Näringsliv", "Ej registrerad", "\u2013"]
+    select = erik.find(".//select")
+    assert select.get("aria-label") == 'Status för Erik "E" <Johansson>'
+    assert erik.find(".//button").get("aria-label") == 'Spara status för Erik "E" <Johansson>'
+    assert [(o.get("value"), o.text, o.get("selected") is not None) for o in select.iter("option")] == [
+        ("", "Välj", True), ("present", "Närvarande", False), ("late", "Sen", False), ("excused", "Anmält förhinder", False),
+        ("absent", "Frånvarande", False)]
+    anna = rows["local:student_1"].find(".//select")
+    assert [(o.get("value"), o.get("selected") is not None) for o in anna.iter("option")] == [
+        ("present", True), ("late", False), ("excused", False), ("absent", False)]
+    ids = [row.find(".//select").get("id") for row in rows.values()]
+    assert len(set(ids)) == 3
+
+
 def _roster_queries(wb, usage, participants):
     for i in range(participants):
         api.save_profile(f"bulk-{participants}-{i}", PROGRAMME, f"Deltagare {i}", "Ystad", "culture", "Skåne")

@@ -71,6 +71,30 @@ def test_an_edit_is_shown_on_the_next_page_view(preview, course_source):
     assert "Modul ett" in preview.get("/kurs/").content.decode()
 
 
+def test_a_reload_loads_again_only_the_blocks_that_changed(preview, course_source, monkeypatch):
+    """Loading a block writes all its fields to the workbench's database: unchanged blocks keep theirs."""
+    import workbench.scenarios
+    loaded = []
+    original = workbench.scenarios.add_xml_scenario
+
+    def counting(name, description, xml):
+        loaded.append(name)
+        return original(name, description, xml)
+    monkeypatch.setattr(workbench.scenarios, "add_xml_scenario", counting)
+    preview.get("/kurs/")
+    assert len(loaded) >= 3  # the module, the meeting and the exam
+    loaded.clear()
+    edit(course_source / "modules/01-forsta-modulen/module.yaml", "title: Den första modulen", "title: Modul ett")
+    assert "Modul ett" in preview.get("/kurs/").content.decode()
+    # the title is the module block's display name, and the exam lists the modules by title
+    assert sorted(loaded) == ["kkn-course.kkn_exam.slutprov", "kkn-course.kkn_module.modul-1"]
+    loaded.clear()
+    page = course_source / "modules/01-forsta-modulen/fordjupning.md"  # a page of a unit: no block's
+    page.write_text(page.read_text(encoding="utf-8") + "\nEn helt ny rad.\n", encoding="utf-8")
+    assert "En helt ny rad." in preview.get("/kurs/modul-1-fordjupning/").content.decode()
+    assert loaded == []
+
+
 def test_a_broken_source_shows_its_problems_not_an_error(preview, course_source):
     edit(course_source / "course.yaml", "pacing: self", "pacing: ibland")
     response = preview.get("/kurs/")

@@ -1,5 +1,7 @@
 """A learner's way through the exam, in the real workbench runtime: eligibility, attempts, grades,
 review and the certificate."""
+import copy
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -290,3 +292,37 @@ def test_report_data_comes_from_each_learners_mirror(wb, exam):
     ]
     assert list(block.generate_report_data(iter(states), limit_responses=1)) == rows[:1]
     assert wb.block(exam).summary == {"attempts": 1, "best_percent": 100, "passed": True, "certificate": code}
+
+
+def test_start_reads_her_record_once(wb, exam):
+    """The start handler reads her attempts, accommodation and certificate once and reuses them for
+    the page it answers with (starting changes only her attempts)."""
+    make_eligible()
+    with CaptureQueriesContext(connection) as captured:
+        assert wb.post(exam, "start", {}, user="student_1")[0] == 200
+    assert stored_attempt("student_1").number == 1
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    for table in ("kkn_records_examaccommodation", "kkn_records_certificate"):
+        assert sum(f'FROM "{table}"' in sql or f"FROM `{table}`" in sql for sql in reads) == 1, table
+    assert sum('FROM "kkn_records_examattempt"' in sql for sql in reads) == 1 + 1  # + start_attempt's own read
+
+
+def test_author_text_is_escaped_in_the_questions_and_the_review(wb, make_exam):
+    """The questions and the review are built without the template engine: option texts are shown as
+    written (escaped), question texts as sanitised Markdown, labels in Swedish."""
+    from kkn_xblocks.exam_rules import usable_bank
+    bank = copy.deepcopy(BANK)
+    bank[0]["options"][0]["text"] = 'Tio <img src=x onerror="alert(1)"> & "tre"'
+    bank[0]["text"] = "Fråga <script>alert(1)</script> om **kommuner**"
+    exam = make_exam(questions=bank, review_policy="answers_after_attempt", shuffle=False)
+    assert usable_bank(bank) is not None
+    make_eligible()
+    row = start(wb, exam)
+    html = wb.render(exam)
+    for page in (html, wb.post(exam, "submit", {"attempt": row.number, "answers": right_answers(row)})[1]["html"]):
+        assert "<img src=x" not in page and "<script>" not in page
+        assert "Tio &lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &quot;tre&quot;" in page
+        assert "<strong>kommuner</strong>" in page
+    assert "Fråga 1" in html and "(1 poäng; " in html
+    review = wb.render(exam)
+    assert "(ditt svar)" in review and "(rätt svar)" in review and "Förklaring" in review and "Rätt." in review

@@ -1,4 +1,5 @@
 """The exam's rules as plain functions: the bank format, the draw, scoring, eligibility, time, review."""
+import json
 import random
 from datetime import datetime, timedelta, timezone
 
@@ -334,3 +335,18 @@ def test_bank_statistics_count_questions_and_points_per_topic_and_type(sv_gettex
         (None, {"single": 3, "multiple": 1, "truefalse": 1}, 5, 6),
     ]
     assert rules.bank_statistics(()) == [rules.TopicStats(None, {"single": 0, "multiple": 0, "truefalse": 0}, 0, 0)]
+
+
+def test_a_bank_is_parsed_once_per_content():
+    """Every request reads the questions field; equal content gives the very same parsed bank."""
+    value = [{"id": "q1", "type": "single", "text": "Vad?", "topic": "modul-1",
+              "options": [{"id": "a", "text": "Rätt", "correct": True}, {"id": "b", "text": "Fel"}]}]
+    first = rules.usable_bank(value)
+    assert first is not None and first[0].id == "q1"
+    assert rules.usable_bank(json.loads(json.dumps(value))) is first
+    changed = json.loads(json.dumps(value))
+    changed[0]["text"] = "Vad nu?"
+    assert rules.usable_bank(changed)[0].text == "Vad nu?"
+    assert rules.usable_bank([{"id": "q1"}]) is None  # unusable: no options
+    assert rules.usable_bank("inte en lista") is None
+    assert rules.usable_bank([]) is None  # empty

@@ -101,6 +101,18 @@ def test_join_programme_refreshes_the_name_without_a_second_row():
 
 
 @pytest.mark.django_db
+def test_join_programme_writes_nothing_when_she_has_joined_with_that_name():
+    """Called on every exam start and submit: a plain read, no write transaction, when nothing changes."""
+    from django.test.utils import CaptureQueriesContext
+    api.join_programme("l1", PROGRAMME, "Anna")
+    for name in ("Anna", ""):
+        with CaptureQueriesContext(connection) as captured:
+            row = api.join_programme("l1", PROGRAMME, name)
+        assert row.name == "Anna"
+        assert [q["sql"].split()[0] for q in captured.captured_queries] == ["SELECT"]
+
+
+@pytest.mark.django_db
 def test_module_report_lists_submitters_and_completers_in_three_queries(django_assert_num_queries):
     for i in range(30):
         api.join_programme(f"l{i}", PROGRAMME, f"Deltagare {i:02}")

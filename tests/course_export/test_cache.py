@@ -1,0 +1,154 @@
+"""The build cache: rebuilds read and render only what changed, and never change the archive's bytes."""
+import json
+import shutil
+
+import pytest
+
+from course_export import cache as cache_module
+from course_export import source as source_module
+from course_export.build import build
+from course_export.cache import CACHE_FOLDER, FILE_NAME, SourceCache, decode_yaml, encode_yaml
+from course_export.loading import Problems
+from course_export.spec import SourceError
+
+from .conftest import EXAMPLES, edit
+
+
+@pytest.fixture
+def example(tmp_path):
+    """A copy of the example programme: the largest source we have, with every kind of file."""
+    folder = tmp_path / "src"
+    shutil.copytree(EXAMPLES / "naringslivsutvecklare", folder)
+    return folder
+
+
+@pytest.fixture
+def trusting(monkeypatch):
+    """Trust file states at once (the tests write files and rebuild within the same second)."""
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """The Markdown texts rendered, in order."""
+    seen = []
+    original = source_module.render_markdown
+
+    def counting(text):
+        seen.append(text)
+        return original(text)
+    monkeypatch.setattr(source_module, "render_markdown", counting)
+    return seen
+
+
+def cold(source, tmp_path, name):
+    return build(source, tmp_path / name, cache=False).archive.read_bytes()
+
+
+def test_a_build_from_the_cache_is_byte_identical_to_a_cold_one(example, tmp_path, trusting):
+    out = tmp_path / "out"
+    first = build(example, out).archive.read_bytes()
+    assert (out / CACHE_FOLDER / FILE_NAME).is_file()
+    again = build(example, out).archive.read_bytes()
+    assert first == again == cold(example, tmp_path, "cold")
+
+
+def test_after_changes_the_cached_build_equals_a_cold_build_of_the_new_source(example, tmp_path, trusting):
+    out = tmp_path / "out"
+    build(example, out)
+    module = next(path for path in sorted((example / "modules").iterdir()) if (path / "module.yaml").is_file())
+    page = sorted(module.glob("*.md"))[0]
+    page.write_text(page.read_text(encoding="utf-8") + "\nEtt nytt stycke om **samverkan**.\n", encoding="utf-8")
+    yaml_file = module / "module.yaml"
+    yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace("title:", "title: Ny", 1), encoding="utf-8")
+    (example / "static" / "ny-fil.txt").write_text("en ny fil\n", encoding="utf-8")
+    warm = build(example, out).archive.read_bytes()
+    assert warm == cold(example, tmp_path, "cold")
+
+
+def test_a_rebuild_renders_only_the_changed_page(example, tmp_path, trusting, renders):
+    out = tmp_path / "out"
+    build(example, out)
+    assert len(renders) > 20
+    page = next(path for path in sorted(example.rglob("*.md"))  # a page the builder renders (not a block text)
+                if any(len(text) > 80 and text in path.read_text(encoding="utf-8") for text in renders))
+    renders.clear()
+    build(example, out)
+    assert renders == []  # nothing changed: nothing rendered
+    page.write_text(page.read_text(encoding="utf-8") + "\nHelt ny mening i slutet.\n", encoding="utf-8")
+    build(example, out)
+    assert len(renders) == 1 and "Helt ny mening i slutet." in renders[0]
+
+
+def test_an_unchanged_file_is_not_read_again(example, tmp_path, trusting, monkeypatch):
+    out = tmp_path / "out"
+    build(example, out)
+    opened = []
+    real_open = open
+
+    def watching(path, *args, **kwargs):
+        if str(path).endswith((".md", ".yaml")):
+            opened.append(str(path))
+        return real_open(path, *args, **kwargs)
+    monkeypatch.setattr("builtins.open", watching)
+    build(example, out)
+    assert opened == []
+
+
+def test_the_cache_is_safe_to_delete_or_break(example, tmp_path, trusting):
+    out = tmp_path / "out"
+    expected = build(example, out).archive.read_bytes()
+    kept = out / CACHE_FOLDER / FILE_NAME
+    for damage in (b"", b"{not json", b"[]", json.dumps({"format": 1, "code": "other", "texts": {}}).encode(),
+                   kept.read_bytes()[: len(kept.read_bytes()) // 2]):
+        kept.write_bytes(damage)
+        assert build(example, out).archive.read_bytes() == expected
+    shutil.rmtree(out / CACHE_FOLDER)
+    assert build(example, out).archive.read_bytes() == expected
+
+
+def test_wrong_values_in_the_cache_are_not_trusted(example, tmp_path, trusting):
+    out = tmp_path / "out"
+    expected = build(example, out).archive.read_bytes()
+    kept = out / CACHE_FOLDER / FILE_NAME
+    data = json.loads(kept.read_text(encoding="utf-8"))
+    data["texts"] = {key: 7 for key in data["texts"]}
+    data["html"] = {key: None for key in data["html"]}
+    data["yaml"] = {key: '["x"]' for key in data["yaml"]}
+    data["files"] = {path: [1] if i % 3 == 0 else entry.replace(":", ":x", 5) if i % 3 == 1 else entry
+                     for i, (path, entry) in enumerate(data["files"].items())}
+    kept.write_text(json.dumps(data), encoding="utf-8")
+    assert build(example, out).archive.read_bytes() == expected
+
+
+def test_problems_are_still_found_when_the_files_come_from_the_cache(example, tmp_path, trusting):
+    out = tmp_path / "out"
+    build(example, out)
+    edit(example / "course.yaml", "title:", "title: [")
+    with pytest.raises(SourceError) as raised:
+        build(example, out)
+    assert any(p.location.file == "course.yaml" for p in raised.value.problems)
+
+
+def test_a_file_changed_just_before_it_was_read_is_read_again(tmp_path):
+    """Two writes in one clock tick can leave size and times alike: such a file is never trusted."""
+    page = tmp_path / "sida.md"
+    page.write_text("Första\n", encoding="utf-8")
+    kept = SourceCache()
+    problems = Problems(tmp_path, kept)
+    assert problems.read_text(page, None) == "Första\n"
+    assert kept.known_text(str(page), page.stat()) is None  # changed within a second of the reading
+    state, _colon, key = kept.files[str(page)].rpartition(":")
+    state, _colon, hashed_at = state.rpartition(":")
+    kept.files[str(page)] = f"{state}:{int(hashed_at) + cache_module.RACY_NS}:{key}"  # as if read a second later
+    assert kept.known_text(str(page), page.stat()) == "Första\n"
+
+
+def test_yaml_survives_the_round_trip_through_the_cache_with_its_lines(tmp_path):
+    path = tmp_path / "modul.yaml"
+    path.write_text("id: m1\nnumber: 017\nlista:\n  - a: 1\n    b: ja\n  - [x, 2.5, null]\nid: igen\n", encoding="utf-8")
+    data = Problems(tmp_path).load_yaml(path)
+    again = decode_yaml(json.loads(json.dumps(encode_yaml(data))))
+    assert again == data
+    assert (again.line, again.lines, again.raw, again.duplicates) == (data.line, data.lines, data.raw, data.duplicates)
+    assert again["lista"].lines == data["lista"].lines and again["lista"][0].lines == data["lista"][0].lines
