@@ -49,7 +49,11 @@ def build(source, out_dir, keep_tree=None, cache=True) -> BuildResult:
     course = read_course(source, cache=kept)
     files = olx_files(course)
     tree = _keep_tree(course, files, keep_tree) if keep_tree is not None else None
-    return _write(course, files, Path(out_dir), tree)
+    result = _write(course, files, out_dir, tree)
+    del files  # the OLX in memory: not needed while the cache is written
+    if kept is not None:
+        kept.save()
+    return result
 
 
 def _write(course, files, out_dir, tree):
@@ -59,9 +63,6 @@ def _write(course, files, out_dir, tree):
     manifest_path.unlink(missing_ok=True)  # an old manifest must not outlive its archive
     archive = write_archive(files, out_dir / f"{name}.tar.gz", top=TOP)
     manifest = write_manifest(course, archive, manifest_path)
-    del files  # the OLX in memory: not needed while the cache is written
-    if kept is not None:
-        kept.save()
     return BuildResult(course, archive, manifest, tree)
 
 
@@ -76,27 +77,35 @@ def programme_manifest_name(programme: Programme):
     return f"{programme.id}.programme.json"
 
 
-def build_programme(source, out_dir, packaging=None, keep_tree=None) -> ProgrammeResult:
+def build_programme(source, out_dir, packaging=None, keep_tree=None, cache=True) -> ProgrammeResult:
     """Build every course of the programme in ``source``; with ``packaging: modules`` also the
     programme manifest, which ``kkn-course push`` and ``validate`` take to handle all courses.
 
     As for one course: everything is read and made in memory first; the programme manifest is
     written last (and removed first), so it only ever lists archives of one and the same build.
+    ``cache`` as for ``build``.
     """
-    programme = read_programme(source, packaging)
     out_dir = Path(out_dir)
+    kept = SourceCache.load(out_dir / CACHE_FOLDER) if cache else None
+    programme = read_programme(source, packaging, cache=kept)
     made = [(course, olx_files(course)) for course in programme.courses]
     if programme.packaging == "course":
         course, files = made[0]
         tree = _keep_tree(course, files, keep_tree) if keep_tree is not None else None
-        return ProgrammeResult(programme, (_write(course, files, out_dir, tree),), None)
-    trees = [_keep_tree(course, files, Path(keep_tree) / archive_name(course)) if keep_tree is not None else None
-             for course, files in made]
-    out_dir.mkdir(parents=True, exist_ok=True)
-    manifest_path = out_dir / programme_manifest_name(programme)
-    manifest_path.unlink(missing_ok=True)
-    results = tuple(_write(course, files, out_dir, tree) for (course, files), tree in zip(made, trees))
-    return ProgrammeResult(programme, results, _write_json(programme_manifest_of(programme, results), manifest_path))
+        result = ProgrammeResult(programme, (_write(course, files, out_dir, tree),), None)
+    else:
+        trees = [_keep_tree(course, files, Path(keep_tree) / archive_name(course)) if keep_tree is not None
+                 else None for course, files in made]
+        out_dir.mkdir(parents=True, exist_ok=True)
+        manifest_path = out_dir / programme_manifest_name(programme)
+        manifest_path.unlink(missing_ok=True)
+        results = tuple(_write(course, files, out_dir, tree) for (course, files), tree in zip(made, trees))
+        result = ProgrammeResult(programme, results,
+                                 _write_json(programme_manifest_of(programme, results), manifest_path))
+    del made  # the OLX in memory: not needed while the cache is written
+    if kept is not None:
+        kept.save()
+    return result
 
 
 def programme_manifest_of(programme: Programme, results):

@@ -54,9 +54,13 @@ class Loaded:
         return self.programme.courses[0] if self.programme else None
 
 
-# Kept across reloads of one source: "cache" (source, SourceCache); "scenarios" {scenario name:
-# (description, xml)} of the blocks this preview has loaded into the workbench.
-_state = {"loaded": None, "cache": None, "scenarios": {}}
+def fresh_state():
+    """What the preview keeps between requests: the programme read, its content cache, and the OLX
+    of each block as it was loaded into the workbench (so a reload loads only blocks that changed)."""
+    return {"loaded": None, "cache": None, "scenarios": {}}
+
+
+_state = fresh_state()
 
 
 def _signature(folder: Path):
@@ -93,18 +97,21 @@ def _load(source: Path, signature, language):
     get_scenarios()  # the workbench's own scenarios first, so it never re-initialises over ours
     fresh = [False]  # the workbench is prepared once per reading, before the first block it (re)loads
     for course in loaded.programme.courses:
-        loaded.usages.update(load_blocks(course, fresh))
+        loaded.usages.update(load_blocks(course, _state["scenarios"], fresh))
     return loaded
 
 
-def load_blocks(course, fresh):
+def load_blocks(course, loaded_before=None, fresh=None):
     """Load the course's blocks into the workbench: ``{url_name: usage id}``, each usage id starting
-    with the course key, so the blocks know their course as in the LMS. A block whose OLX is as this
-    preview loaded it before keeps its scenario: loading one writes every field to the workbench's
-    database, which made each reload of a large course slow."""
+    with the course key, so the blocks know their course as in the LMS. A block whose OLX is as it
+    was in ``loaded_before`` (``{scenario name: (description, xml)}``, updated here) keeps its
+    scenario: loading one writes every field to the workbench's database, which made each reload of
+    a large course slow."""
     from workbench.runtime import WORKBENCH_KVS, WorkbenchRuntime  # pylint: disable=import-outside-toplevel
     from workbench.scenarios import SCENARIOS, Scenario  # pylint: disable=import-outside-toplevel
 
+    loaded_before = {} if loaded_before is None else loaded_before
+    fresh = [False] if fresh is None else fresh
     usages = {}
     for component in course.components():
         if not isinstance(component, CustomBlock):
@@ -114,7 +121,7 @@ def load_blocks(course, fresh):
         node = custom_element(component)
         node.attrib.pop("url_name", None)
         xml = etree.tostring(node, encoding="unicode")
-        if name not in SCENARIOS or _state["scenarios"].get(name) != (description, xml):
+        if name not in SCENARIOS or loaded_before.get(name) != (description, xml):
             if not fresh[0]:
                 WORKBENCH_KVS.prep_for_scenario_loading()
                 fresh[0] = True
@@ -122,7 +129,7 @@ def load_blocks(course, fresh):
             runtime.id_generator.set_scenario(f"{course.course_id}.{component.url_name}")
             usage_id = runtime.parse_xml_string(xml)
             SCENARIOS[name] = Scenario(description, usage_id, xml)
-            _state["scenarios"][name] = (description, xml)
+            loaded_before[name] = (description, xml)
         usages[component.url_name] = SCENARIOS[name].usage_id
     return usages
 

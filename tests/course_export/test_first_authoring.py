@@ -158,7 +158,7 @@ def test_the_preview_lists_the_problems_in_its_own_language(course_source, monke
     """The autouse fixture makes the environment's language English, as a default locale would."""
     from course_export.preview import views  # pylint: disable=import-outside-toplevel
     monkeypatch.setenv("KKN_PREVIEW_SOURCE", str(course_source))
-    monkeypatch.setitem(views._state, "loaded", None)  # pylint: disable=protected-access
+    monkeypatch.setattr(views, "_state", views.fresh_state())
     edit(course_source / MODULE, "weeks: 2", "weeks: 0")
     page = client.get("/kurs/").content.decode()
     assert "Kurskällan har fel" in page

@@ -9,7 +9,7 @@ from .conftest import edit
 @pytest.fixture
 def preview(course_source, monkeypatch, db, client):  # pylint: disable=unused-argument
     monkeypatch.setenv("KKN_PREVIEW_SOURCE", str(course_source))
-    monkeypatch.setitem(views._state, "loaded", None)  # pylint: disable=protected-access
+    monkeypatch.setattr(views, "_state", views.fresh_state())
     return client
 
 
@@ -75,19 +75,23 @@ def test_a_reload_loads_again_only_the_blocks_that_changed(preview, course_sourc
     """Loading a block writes all its fields to the workbench's database: unchanged blocks keep theirs."""
     import workbench.scenarios
     loaded = []
-    original = workbench.scenarios.add_xml_scenario
+    original = workbench.scenarios.Scenario
 
-    def counting(name, description, xml):
-        loaded.append(name)
-        return original(name, description, xml)
-    monkeypatch.setattr(workbench.scenarios, "add_xml_scenario", counting)
+    def counting(description, usage_id, xml):  # the preview names each block "<course id> <tag> <url_name>"
+        if description.startswith("course-v1:"):
+            _course, tag, url_name = description.split(" ")
+            loaded.append(f"kkn-course.{tag}.{url_name}")
+        return original(description, usage_id, xml)
+    monkeypatch.setattr(workbench.scenarios, "Scenario", counting)
     preview.get("/kurs/")
     assert len(loaded) >= 3  # the module, the meeting and the exam
     loaded.clear()
     edit(course_source / "modules/01-forsta-modulen/module.yaml", "title: Den första modulen", "title: Modul ett")
     assert "Modul ett" in preview.get("/kurs/").content.decode()
-    # the title is the module block's display name, and the exam lists the modules by title
-    assert sorted(loaded) == ["kkn-course.kkn_exam.slutprov", "kkn-course.kkn_module.modul-1"]
+    # the title is the module block's display name; the exam lists the modules by title, and the
+    # meeting's programme overview does too
+    assert sorted(loaded) == ["kkn-course.kkn_checkin.starttraff", "kkn-course.kkn_exam.slutprov",
+                              "kkn-course.kkn_module.modul-1"]
     loaded.clear()
     page = course_source / "modules/01-forsta-modulen/fordjupning.md"  # a page of a unit: no block's
     page.write_text(page.read_text(encoding="utf-8") + "\nEn helt ny rad.\n", encoding="utf-8")

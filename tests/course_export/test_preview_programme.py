@@ -16,7 +16,7 @@ EXAM = "course-v1:KKN+NLU101-PROV+2027"
 def preview(monkeypatch, db, client):  # pylint: disable=unused-argument
     monkeypatch.setenv("KKN_PREVIEW_SOURCE", str(EXAMPLES / "naringslivsutvecklare"))
     monkeypatch.setenv("KKN_PREVIEW_PACKAGING", "modules")
-    monkeypatch.setitem(views._state, "loaded", None)  # pylint: disable=protected-access
+    monkeypatch.setattr(views, "_state", views.fresh_state())
     return client
 
 
