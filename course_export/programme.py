@@ -83,7 +83,8 @@ def _course(whole, plan, run, number, run_name, chapters, kind, block):
     """One course of the programme: its own key, title, dates and about page; the programme's id."""
     about = run.about or whole.about
     course = dataclasses.replace(
-        whole, number=number, run=run_name, title=run.title or (block.title if block else whole.title),
+        whole, number=number, run=run_name,
+        title=run.title or (block.title if block else plan.title or whole.title),  # the exam's: the programme's
         start=run.start or whole.start, end=run.end or whole.end, chapters=tuple(chapters),
         # Module courses hold nothing graded and give no course certificate: the programme's
         # certificate comes from the exam. They keep the programme's grading policy, as Studio needs

@@ -223,6 +223,10 @@ def load_settings(options, environ=None, warn=None):
             option, env, key = _PLACES[name]
             lines.append(_("  {name}: give {option}, set {env}, or put '{key}:' in {path}")
                          .format(name=name, option=option, env=env, key=key, path=config_path))
+            if name == "client_secret":  # the secret may also come from a file, which is safer
+                option, env, key = _PLACES["client_secret_file"]
+                lines.append(_("  {name}: or give {option}, set {env}, or put '{key}:' in {path}")
+                             .format(name=name, option=option, env=env, key=key, path=config_path))
         raise ConfigError(_("Settings missing for the push:") + "\n" + "\n".join(lines))
 
     if values["client_secret"] is not None:

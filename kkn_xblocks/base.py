@@ -119,6 +119,13 @@ class KknBlockMixin:
         return self.gettext(_("Studio's preview saves nothing and shows no participant data. Try the block in the "
                               "LMS, for example with the course's preview or as a test learner."))
 
+    def __repr__(self):
+        # XBlock's own repr lists every field value, the exam's answer key and the self-check's right
+        # options among them, and it ends up in logs: openedx-platform's handler views log
+        # "XBlock %s attempted to access missing handler %r" with the block
+        # (lms/djangoapps/courseware/block_render.py, cms/djangoapps/contentstore/views/preview.py).
+        return f"<{type(self).__name__} {self.scope_ids.usage_id}>"
+
     # --- where we are --------------------------------------------------------------------------
     @property
     def usage_key_str(self):

@@ -527,7 +527,8 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             "attempt": self._attempt_context(current, by_id, labels) if current else None,
             "can_start": current is None and eligibility.eligible and reason is None,
             "blocked_text": self._start_block_text(reason, when) if reason and current is None else "",
-            "attempts_text": self._attempts_text(len(situation.attempts), left),
+            # Once she has passed there is nothing more to take: no count of attempts left.
+            "attempts_text": "" if situation.passed else self._attempts_text(len(situation.attempts), left),
             "extra_text": self._duration_text(situation.accommodation.extra_minutes)
             if situation.accommodation.extra_minutes else "",
             "results_html": self.render_template("exam/results.html", {
@@ -800,11 +801,14 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         languages = [bilingual.translations(language).gettext for language in bilingual.LANGUAGES]
         description = " / ".join(gettext(_("Certification in the programme {title}.")).format(title=title)
                                  for gettext in languages)
-        criteria = "\n\n".join(gettext(_(
+        catalogs = [bilingual.translations(language) for language in bilingual.LANGUAGES]
+        criteria = "\n\n".join(catalog.ngettext(
             "Completed every module of the programme ({modules}), attended at least {meetings} regional "
-            "meetings and passed the final exam with at least {percent} % of the points.")).format(
+            "meeting and passed the final exam with at least {percent} % of the points.",
+            "Completed every module of the programme ({modules}), attended at least {meetings} regional "
+            "meetings and passed the final exam with at least {percent} % of the points.", self.min_meetings).format(
             modules=len(self.required_modules), meetings=self.min_meetings, percent=self.pass_percent)
-            for gettext in languages)
+            for catalog in catalogs)
         return api.AchievementTexts(name=title, description=description, criteria=criteria)
 
     def _credential(self, certificate):

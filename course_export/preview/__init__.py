@@ -62,6 +62,8 @@ def serve(source, host="127.0.0.1", port=8000, stderr=None, packaging=None):
     check_workbench()
     check_address(host, port)
     os.environ["KKN_PREVIEW_SOURCE"] = str(source)
+    # Addresses the preview writes into what leaves it (Open Badges credentials) name this server.
+    os.environ.setdefault("KKN_BASE_URL", f"http://{host}:{port}")
     if packaging:
         os.environ["KKN_PREVIEW_PACKAGING"] = packaging
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)

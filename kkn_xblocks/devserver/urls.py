@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.urls import include, path, re_path
 from edx_django_utils.plugins import get_plugin_url_patterns
 from workbench import views as workbench_views
+from xblock.exceptions import NoSuchHandlerError
 from workbench.urls import urlpatterns as workbench_urlpatterns
 
 WORKBENCH_ROUTES = {"workbench_index", "scenario", "workbench_show_scenario", "package_resource", "javascript-catalog"}
@@ -37,12 +38,16 @@ def runtime_static(request, path):  # pylint: disable=redefined-outer-name
 
 
 def _handler(request, usage_id, handler_slug, suffix="", authenticated=True):
-    """The workbench's handler view, but a non-ASCII address is a 404: the view pops the path through
-    webob as Latin-1 bytes read as UTF-8, so any other character would be its 500. (The LMS passes
-    the suffix from its own URL pattern; ids and suffixes of our blocks are ASCII.)"""
+    """The workbench's handler view, but a non-ASCII address or an unknown handler is a 404: the view
+    pops the path through webob as Latin-1 bytes read as UTF-8, so any other character would be its
+    500, and it lets NoSuchHandlerError through. (The LMS passes the suffix from its own URL pattern;
+    ids and suffixes of our blocks are ASCII.)"""
     if not request.path_info.isascii():
         raise Http404(request.path_info)
-    return workbench_views.handler(request, usage_id, handler_slug, suffix, authenticated=authenticated)
+    try:
+        return workbench_views.handler(request, usage_id, handler_slug, suffix, authenticated=authenticated)
+    except NoSuchHandlerError:  # as the LMS answers it (lms/djangoapps/courseware/block_render.py)
+        raise Http404(handler_slug) from None
 
 
 HANDLER_PATH = r"(?P<usage_id>[^/]+)/(?P<handler_slug>[^/]*)(?:/(?P<suffix>.*))?$"

@@ -2,6 +2,7 @@
 
     /kkn/issuer/did.json           the issuer's ``did:web`` document (every key, current and retired)
     /kkn/intyg/status/<n>/         status list n, a signed BitstringStatusListCredential (VC-JWT)
+    /kkn/program/<programme id>/   the programme's Open Badges Achievement (a credential's achievement.id)
     /kkn/intyg/kontrollera/        a form: paste or upload a credential, and it is checked
 
 A credential is checked against this issuer's keys and status list (``records.credentials``); the
@@ -51,6 +52,18 @@ def did_document(request):
     if config.did_method != "web":
         raise Http404("The issuer is a did:key, which needs no document.")
     response = JsonResponse(credentials.did_document(config), content_type="application/did+json")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def achievement(request, programme_id):
+    """What a credential's ``achievement.id`` resolves to: the programme's Achievement (JSON)."""
+    _issuer_or_404()
+    found = credentials.achievement_of(programme_id)
+    if found is None:
+        raise Http404("No credential of this programme has been issued here.")
+    response = JsonResponse(found, json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
     return response
 

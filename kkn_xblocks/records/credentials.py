@@ -178,7 +178,8 @@ class AchievementTexts:
 def _credential_for(config, row, texts, jwk):
     number, index = status_position(row.pk)
     achievement = ob.Achievement(
-        id=f"{config.base_url}/kkn/program/{row.programme_id}/", name=texts.name,
+        id=config.base_url + reverse(f"{NAMESPACE}:achievement", kwargs={"programme_id": row.programme_id}),
+        name=texts.name,
         description=texts.description, criteria=texts.criteria,
     )
     facts = ob.CredentialFacts(
@@ -217,6 +218,15 @@ def credential_of(code, texts):
         stored = BadgeCredential.objects.get(certificate=row)
         return ob.read_token(stored.token).credential, stored.token
     return credential, token
+
+
+def achievement_of(programme_id):
+    """The programme's achievement as its newest credential states it (what the achievement's id
+    resolves to), or None when no credential of the programme has been issued here."""
+    stored = BadgeCredential.objects.filter(programme_id=programme_id).order_by("-created_at", "-pk").first()
+    if stored is None:
+        return None
+    return ob.read_token(stored.token).credential["credentialSubject"]["achievement"]
 
 
 # --- Status lists ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
     /kkn/intyg/kontrollera/      check an Open Badges credential (pasted or uploaded)
     /kkn/intyg/status/<n>/       the credentials' revocation status list n
     /kkn/issuer/did.json         the issuer's did:web document
+    /kkn/program/<programme>/    the programme's Open Badges achievement
 """
 from django.urls import path
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("intyg/kontrollera/", badge_views.check, name="check_credential"),
     path("intyg/status/<int:number>/", badge_views.status_list, name="status_list"),
     path("issuer/did.json", badge_views.did_document, name="did_document"),
+    path("program/<str:programme_id>/", badge_views.achievement, name="achievement"),
     path("intyg/", views.verify_form, name="verify_form"),
     path("intyg/<str:typed>/", views.verify, name="verify"),
     path("intyg/<str:typed>/json/", views.verify_json, name="verify_json"),

@@ -2,6 +2,7 @@
 import hashlib
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -167,3 +168,12 @@ def test_two_courses_with_one_key_are_refused(example):
     (problem,) = raised.value.problems
     assert (problem.location.file, problem.location.key) == ("modules/02-foretagsservice/module.yaml", "course.number")
     assert "course-v1:KKN+NLU101-M1+2027" in problem.message and "01-kommunens-roll" in problem.message
+
+
+def test_the_exam_course_is_titled_after_the_programme_by_default():
+    """docs/course-source.md: the exam's course takes the programme's title (the scaffold's
+    course.yaml gives the programme a title of its own)."""
+    template = Path(__file__).resolve().parents[2] / "course_export" / "template"
+    programme = read_programme(template, "modules")
+    exam = next(course for course in programme.courses if course.kind == "exam")
+    assert programme.title == "Mitt program" and exam.title == programme.title

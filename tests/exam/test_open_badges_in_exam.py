@@ -68,6 +68,10 @@ def test_the_learner_downloads_her_credential_and_a_verifier_accepts_it(wb, exam
     token = document["proof"]["jwt"]
     assert independent_errors(token) == []
 
+    achievement = document["credentialSubject"]["achievement"]
+    resolved = Client().get(achievement["id"].replace("http://testserver", ""))
+    assert resolved.status_code == 200 and resolved.json() == achievement  # the id resolves
+
     svg = download(wb, exam, "svg")
     assert svg.status_code == 200 and svg["Content-Type"].startswith("image/svg+xml")
     assert ob.token_from_svg(svg.content.decode()) == token

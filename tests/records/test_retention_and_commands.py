@@ -71,14 +71,14 @@ def test_the_retention_command_prints_what_it_removed_and_dry_run_removes_nothin
     fake_clock.set(WHEN + timedelta(days=400))
     out = StringIO()
     call_command("kkn_apply_retention", "--dry-run", stdout=out)
-    assert "ModuleSubmission: 2 rader äldre än 365 dygn skulle få text borttaget" in out.getvalue()
+    assert "Inlämnade utvecklingsuppgifter: 2 rader äldre än 365 dygn skulle få text borttaget" in out.getvalue()
     assert ModuleSubmission.objects.filter(text="").count() == 0
     out = StringIO()
     call_command("kkn_apply_retention", stdout=out)
     lines = out.getvalue().splitlines()
-    assert "ModuleSubmission: 2 rader äldre än 365 dygn fick text borttaget" in lines
-    assert "CodeAttempt: 2 rader äldre än 1 dygn raderade" in lines
-    assert "ExamAttempt: 2 rader äldre än 90 dygn fick draw, answers borttaget" in lines
+    assert "Inlämnade utvecklingsuppgifter: 2 rader äldre än 365 dygn fick text borttaget" in lines
+    assert "Felaktiga incheckningskoder (sparas bara för att begränsa gissningar): 2 rader äldre än 1 dygn raderade" in lines
+    assert "Provförsök: 2 rader äldre än 90 dygn fick dragna frågor, svar borttaget" in lines
     assert ModuleSubmission.objects.filter(text="").count() == 2
 
 
@@ -157,8 +157,8 @@ def test_without_the_platform_nothing_is_connected_and_the_app_works():
 def test_the_retire_command_retires_one_learner_and_says_what_it_did(two_learners):
     out = StringIO()
     call_command("kkn_retire_learner", HER["key"], stdout=out)
-    assert "Certificate: 1 rad rensad från personuppgifter" in out.getvalue()
-    assert "CodeAttempt: 1 rad raderad" in out.getvalue()
+    assert "Certifikat: 1 rad rensad från personuppgifter" in out.getvalue()
+    assert "Felaktiga incheckningskoder (sparas bara för att begränsa gissningar): 1 rad raderad" in out.getvalue()
     assert not [where for where, row in all_rows().items() if traces(row, HER, HER["texts"])]
     out = StringIO()
     call_command("kkn_retire_learner", HER["key"], stdout=out)

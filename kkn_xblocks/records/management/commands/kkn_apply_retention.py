@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kkn_xblocks.records import api
 
-from .. import _, gettext, ngettext
+from .. import _, column_labels, gettext, ngettext, table_title
 
 
 class Command(BaseCommand):
@@ -34,5 +34,5 @@ class Command(BaseCommand):
             else:
                 text = ngettext("{model}: {rows} row older than {days} days deleted",
                                 "{model}: {rows} rows older than {days} days deleted", rule.rows)
-            self.stdout.write(text.format(model=rule.model, rows=rule.rows, days=rule.days,
-                                          columns=", ".join(rule.cleared)))
+            self.stdout.write(text.format(model=table_title(rule.model), rows=rule.rows, days=rule.days,
+                                          columns=column_labels(rule.model, rule.cleared)))

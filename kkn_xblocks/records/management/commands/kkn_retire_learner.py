@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from kkn_xblocks.records import api
 
-from .. import _, checked_key, gettext, learner_key_argument, ngettext
+from .. import _, checked_key, gettext, learner_key_argument, ngettext, table_title
 
 
 class Command(BaseCommand):
@@ -22,9 +22,9 @@ class Command(BaseCommand):
             return
         for table, rows in sorted(done.deleted.items()):
             self.stdout.write(ngettext("{table}: {rows} row deleted", "{table}: {rows} rows deleted", rows).format(
-                table=table, rows=rows))
+                table=table_title(table), rows=rows))
         for table, rows in sorted(done.stripped.items()):
             self.stdout.write(ngettext("{table}: {rows} row stripped of personal data",
                                        "{table}: {rows} rows stripped of personal data", rows).format(
-                table=table, rows=rows))
+                table=table_title(table), rows=rows))
         self.stdout.write(gettext(_("{key} is retired from the programme record.")).format(key=key))
