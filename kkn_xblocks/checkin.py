@@ -439,7 +439,7 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
             return decision, decision.code_matched
 
         decision, wrong = api.guarded_code_check(person.key, self.programme_id, self._attempt_scope, limit, window,
-                                                 check, when=now)
+                                                 check, when=now, course_key=self.course_key_str)
         if decision is None:
             raise Refusal(429, self.gettext(_(
                 "Too many wrong codes. Wait {minutes} minutes and try again, "

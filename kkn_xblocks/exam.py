@@ -699,7 +699,8 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         draw = rules.draw_questions(bank, self.draw_count, self.balance_topics, self.shuffle, _RANDOM)
         deadline = rules.deadline_for(now, self.time_limit_minutes, situation.accommodation.extra_minutes)
         started, _created = api.start_attempt(person.key, self.programme_id, self.exam_id,
-                                              len(situation.attempts) + 1, draw, now, deadline)
+                                              len(situation.attempts) + 1, draw, now, deadline,
+                                              course_key=self.course_key_str)
         # Starting changes only her attempts: the rest of what was read above still holds.
         situation = replace(situation, attempts=[*situation.attempts, started])
         return {"html": self._learner_html(person, situation=situation), "resumed": False}

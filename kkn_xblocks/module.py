@@ -342,7 +342,8 @@ class DistanceModuleBlock(SharedTaskMixin, StudioFormMixin, KknBlockMixin, Compl
             raise Refusal(400, self.gettext(_("Write at least {min} words before you submit ({count} so far).")).format(
                 min=self.task_min_words, count=words))
         api.join_programme(person.key, self.programme_id, person.name)
-        submitted_at = api.submit_task(person.key, self.programme_id, self.module_id, text, words)
+        submitted_at = api.submit_task(person.key, self.programme_id, self.module_id, text, words,
+                                       course_key=self.course_key_str)
         self.draft = ""
         complete = self._complete_if_due(person)
         return {"submitted_at": submitted_at.isoformat(), "words": words, **self._progress_payload(person, complete)}

@@ -127,7 +127,8 @@ class SharedTaskMixin:
         if person.name and person.name != profile.name:
             api.join_programme(person.key, self.programme_id, person.name)
         outcome, state = api.save_shared_task(self.programme_id, self.module_id, profile.municipality, base, text,
-                                              word_count(text), person.key, person.name or person.key)
+                                              word_count(text), person.key, person.name or person.key,
+                                              course_key=self.course_key_str)
         gettext = self.gettext
         if outcome == api.SaveOutcome.SUBMITTED:
             raise Refusal(409, gettext(_("Your municipality's task has already been submitted; it can no longer be "

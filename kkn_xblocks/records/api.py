@@ -27,6 +27,12 @@ def create_once(model, defaults=None, **lookup):
         return model.objects.get(**lookup), False
 
 
+def run_of(course_key):
+    """The ``course_key`` column's value to write, or nothing: a caller that does not know the run
+    never blanks a run already recorded."""
+    return {"course_key": course_key[:255]} if course_key else {}
+
+
 # --- Participation -----------------------------------------------------------------------------
 
 def join_programme(learner_key, programme_id, name=""):
@@ -84,16 +90,16 @@ class Progress:
         return any(c.module_id == module_id for c in self.completed)
 
 
-def submit_task(learner_key, programme_id, module_id, text, word_count, when=None):
-    """Store the learner's submitted development task text (the latest submission wins)."""
+def submit_task(learner_key, programme_id, module_id, text, word_count, when=None, course_key=""):
+    """Store the learner's submitted development task text (the latest submission wins).
+    ``course_key``: the course run it was written in, which retention counts from."""
     when = when or clock.now()
+    values = {"text": text, "word_count": word_count, "submitted_at": when, **run_of(course_key)}
     row, created = create_once(
-        ModuleSubmission,
-        {"text": text, "word_count": word_count, "submitted_at": when},
-        learner_key=learner_key, programme_id=programme_id, module_id=module_id,
+        ModuleSubmission, values, learner_key=learner_key, programme_id=programme_id, module_id=module_id,
     )
     if not created:
-        ModuleSubmission.objects.filter(pk=row.pk).update(text=text, word_count=word_count, submitted_at=when)
+        ModuleSubmission.objects.filter(pk=row.pk).update(**values)
     return when
 
 
@@ -202,6 +208,9 @@ from .extract import (  # noqa: E402,F401  pylint: disable=wrong-import-position
 )
 from .retention import (  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
     DEFAULT_DAYS, Removed, RetentionSettingError, apply_retention, draft_retention_days, retention_days,
+)
+from .course_runs import (  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+    SETTING as COURSE_RUN_ENDS_SETTING, CourseRunEndError, run_ends as course_run_ends,
 )
 from .municipalities import (  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
     Approval, Contact, Member, OverviewFacts, Revision, SaveOutcome, SharedTaskState, approve_shared_task,

@@ -173,7 +173,7 @@ def session_roster(programme_id, meeting_id, session_id, region):
 
 # --- Wrong-code limit --------------------------------------------------------------------------
 
-def guarded_code_check(learner_key, programme_id, scope, limit, window_seconds, check, when=None):
+def guarded_code_check(learner_key, programme_id, scope, limit, window_seconds, check, when=None, course_key=""):
     """Check a typed code under the learner's wrong-code limit, one request of hers at a time.
 
     ``check()`` returns ``(result, genuine)``; a code that is not genuine is counted. Returns
@@ -183,6 +183,7 @@ def guarded_code_check(learner_key, programme_id, scope, limit, window_seconds, 
     Her participation row is locked for the duration (SQLite's IMMEDIATE transactions serialise
     the same way), so concurrent requests of one learner queue up: the limit is exact under any
     concurrency, and a right code typed twice at once is never mistaken for guessing.
+    ``course_key``: the course run the code was typed in, which retention counts from.
     """
     when = when or clock.now()
     since = when - timedelta(seconds=window_seconds)
@@ -197,7 +198,8 @@ def guarded_code_check(learner_key, programme_id, scope, limit, window_seconds, 
         if not genuine:
             if count:
                 mine.filter(created_at__lte=since).delete()  # she has guessed before: drop expired rows
-            CodeAttempt.objects.create(learner_key=learner_key, scope=scope[:255], created_at=when)
+            CodeAttempt.objects.create(learner_key=learner_key, scope=scope[:255], created_at=when,
+                                       course_key=course_key[:255])
             count += 1
         return result, count
 

@@ -71,12 +71,14 @@ def attempt(learner_key, programme_id, exam_id, number):
     return _attempt(row) if row else None
 
 
-def start_attempt(learner_key, programme_id, exam_id, number, draw, started_at, deadline):
+def start_attempt(learner_key, programme_id, exam_id, number, draw, started_at, deadline, course_key=""):
     """Open attempt ``number`` with its stored draw. ``(attempt, created)``: when two starts race for
-    the same number, the loser gets the winner's attempt (and its draw) back."""
+    the same number, the loser gets the winner's attempt (and its draw) back. ``course_key``: the
+    course run it is taken in, which retention counts from."""
     row, created = _api().create_once(
         ExamAttempt,
-        {"started_at": started_at, "deadline": deadline, "draw": draw, "answers": {}, "status": OPEN},
+        {"started_at": started_at, "deadline": deadline, "draw": draw, "answers": {}, "status": OPEN,
+         "course_key": course_key[:255]},
         learner_key=learner_key, programme_id=programme_id, exam_id=exam_id, number=number,
     )
     return _attempt(row), created

@@ -52,6 +52,9 @@ class ModuleSubmission(models.Model):
     text = models.TextField()
     word_count = models.PositiveIntegerField()
     submitted_at = models.DateTimeField()
+    # The course run the row was written in: retention counts from the run's end (blank in rows
+    # written before migration 0004, which fall back to their own date).
+    course_key = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         constraints = [
@@ -127,6 +130,9 @@ class CodeAttempt(models.Model):
     learner_key = models.CharField(max_length=KEY_LENGTH)
     scope = models.CharField(max_length=255)  # programme and meeting the code was typed for
     created_at = models.DateTimeField()
+    # The course run the row was written in: retention counts from the run's end (blank in rows
+    # written before migration 0004, which fall back to their own date).
+    course_key = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["learner_key", "scope", "created_at"], name="kkn_codeattempt_window")]
@@ -157,6 +163,9 @@ class ExamAttempt(models.Model):
     earned = models.FloatField(null=True, blank=True)
     possible = models.FloatField(null=True, blank=True)
     passed = models.BooleanField(null=True, blank=True)
+    # The course run the row was written in: retention counts from the run's end (blank in rows
+    # written before migration 0004, which fall back to their own date).
+    course_key = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         constraints = [
@@ -239,6 +248,9 @@ class SharedTask(models.Model):
     updated_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_version = models.PositiveIntegerField(null=True, blank=True)
+    # The course run the row was written in: retention counts from the run's end (blank in rows
+    # written before migration 0004, which fall back to their own date).
+    course_key = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         constraints = [

@@ -137,18 +137,19 @@ class SaveOutcome:
 
 
 def save_shared_task(programme_id, module_id, municipality, base_version, text, word_count, learner_key, name,
-                     when=None):
+                     when=None, course_key=""):
     """Save ``text`` as the next version if the task is still at ``base_version``.
 
     Returns ``(SaveOutcome, SharedTaskState)``. The version check is one conditional UPDATE, so
     under any concurrency exactly one save per version wins; the revision is written in the same
     transaction, so the history never misses a version and never holds one that did not win.
+    ``course_key``: the course run it is written in, which retention counts from.
     """
     when = when or clock.now()
     row = _task_row(programme_id, module_id, municipality)
     with transaction.atomic():
         won = SharedTask.objects.filter(pk=row.pk, version=base_version, submitted_at__isnull=True).update(
-            text=text, version=base_version + 1, updated_at=when)
+            text=text, version=base_version + 1, updated_at=when, **_api().run_of(course_key))
         if won:
             SharedTaskRevision.objects.create(task_id=row.pk, version=base_version + 1, learner_key=learner_key,
                                               name=name[:255], text=text, word_count=word_count, saved_at=when)
@@ -209,7 +210,8 @@ def approve_shared_task(programme_id, module_id, municipality, version, learner_
                 SharedTask.objects.filter(pk=row.pk).update(submitted_at=when, submitted_version=version)
                 credited = [member.learner_key for member in municipality_members(programme_id, municipality)]
                 for key in credited:
-                    _api().submit_task(key, programme_id, module_id, row.text, word_count, when=when)
+                    _api().submit_task(key, programme_id, module_id, row.text, word_count, when=when,
+                                       course_key=row.course_key)
     return shared_task(programme_id, module_id, municipality), credited
 
 

@@ -62,13 +62,15 @@ def personal(label, of="learner_key"):
 class Retention:
     """How long a kind of data is kept: ``setting`` names the number of days in
     ``KKN_RECORDS_RETENTION_DAYS`` (``retention.DEFAULT_DAYS``), counted from the date column
-    ``since``. When the time is up the ``clear`` columns are blanked (the row, and every count
+    ``since`` or, when later, from the end of the course run named by ``course`` (a column or a
+    lookup path; ``retention.py`` says where the end comes from). When the time is up the ``clear`` columns are blanked (the row, and every count
     made from it, stays), or the whole row is deleted when ``clear`` is empty. ``only`` limits the
     rule to some rows (e.g. submitted attempts: an open one is still being written)."""
 
     setting: str
     since: str
     clear: tuple = ()
+    course: str = "course_key"
     only: dict = field(default_factory=dict)
 
 
@@ -125,6 +127,7 @@ POLICIES = {
             "text": personal(_("Text")),
             "word_count": kept(_("Words")),
             "submitted_at": kept(_("Submitted")),
+            "course_key": kept(_("Course run")),
         },
         retention=(Retention("TASK_TEXTS", since="submitted_at", clear=("text",)),),
     ),
@@ -164,6 +167,7 @@ POLICIES = {
             "learner_key": key(_LEARNER),
             "scope": kept(_("Meeting")),
             "created_at": kept(_("Typed")),
+            "course_key": kept(_("Course run")),
         },
         on_retire=DELETE,
         retention=(Retention("WRONG_CODES", since="created_at"),),
@@ -189,6 +193,7 @@ POLICIES = {
             "earned": kept(_("Points")),
             "possible": kept(_("Possible points")),
             "passed": kept(_("Passed")),
+            "course_key": kept(_("Course run")),
         },
         retention=(Retention("EXAM_ANSWERS", since="submitted_at", clear=("draw", "answers"),
                              only={"status": m.ExamAttempt.Status.SUBMITTED}),),
@@ -249,6 +254,7 @@ POLICIES = {
             "updated_at": kept(_("Last saved")),
             "submitted_at": kept(_("Submitted")),
             "submitted_version": kept(_("Submitted version")),
+            "course_key": kept(_("Course run")),
         },
         subject=None,
         # Her rows: the joint tasks whose current text is her save (her other versions are in
@@ -269,7 +275,7 @@ POLICIES = {
             "word_count": kept(_("Words")),
             "saved_at": kept(_("Saved")),
         },
-        retention=(Retention("TASK_TEXTS", since="saved_at", clear=("text",)),),
+        retention=(Retention("TASK_TEXTS", since="saved_at", clear=("text",), course="task__course_key"),),
         programme=lambda programme_id: Q(task__programme_id=programme_id),
     ),
     m.SharedTaskApproval: Policy(

@@ -1,8 +1,10 @@
 """Retention (GDPR art. 5.1 e): delete what is past its time, as ``privacy.POLICIES`` says.
 
 The times are days in the Django setting ``KKN_RECORDS_RETENTION_DAYS`` (a dict; any key left out
-takes its default below). Safe to run daily: a second run the same day finds nothing more to do,
-and each rule is one statement, so an interrupted run leaves every row either done or untouched.
+takes its default below), counted from the end of the row's course run (``course_runs``) or from
+the row's own date when that is later or the run's end is unknown. Safe to run daily: a second run
+the same day finds nothing more to do, and each rule runs in one transaction, so an interrupted run
+leaves every row either done or untouched.
 Certificates, completions, attendance and profiles have no rule: they are what the programme
 certifies, kept until the learner's account is retired.
 """
@@ -14,6 +16,7 @@ from django.db import transaction
 
 from kkn_xblocks import clock
 
+from . import course_runs
 from .privacy import blank_value, declared_models
 
 SETTING = "KKN_RECORDS_RETENTION_DAYS"
@@ -63,35 +66,65 @@ def draft_retention_days():
 
 @dataclass(frozen=True)
 class Removed:
-    """One rule's work: ``rows`` rows of ``model`` deleted, or their ``cleared`` columns blanked."""
+    """One rule's work: ``rows`` rows of ``model`` deleted, or their ``cleared`` columns blanked.
+    ``own_date``: how many of them were counted from their own date, as the end of their course
+    run is unknown; ``waiting``: rows past their own time kept because their run ended less than
+    ``days`` ago (or has not ended)."""
 
     model: str
     setting: str
     days: int
     rows: int
     cleared: tuple  # empty: the rows were deleted
+    own_date: int = 0
+    waiting: int = 0
+
+
+CHUNK = 500  # primary keys per statement: well under every backend's limit of query parameters
+
+
+def _holding(model, rule, due):
+    """``[(pk, course key)]`` of the due rows that still hold something to remove."""
+    if not rule.clear:
+        return list(due.values_list("pk", rule.course))
+    blank = {c: blank_value(model, c) for c in rule.clear}
+    return [(row[0], row[1]) for row in due.values_list("pk", rule.course, *rule.clear)
+            if any(value != blank[c] for c, value in zip(rule.clear, row[2:]))]
+
+
+def _remove(model, rule, pks):
+    blank = {c: blank_value(model, c) for c in rule.clear}
+    for start in range(0, len(pks), CHUNK):
+        rows = model.objects.filter(pk__in=pks[start:start + CHUNK])
+        if rule.clear:
+            rows.update(**blank)
+        else:
+            rows.delete()
 
 
 def apply_retention(now=None, dry_run=False):
-    """Apply every retention rule; return what was (or, with ``dry_run``, would be) removed."""
+    """Apply every retention rule; return what was (or, with ``dry_run``, would be) removed.
+
+    A row's time counts from the later of its own date (``rule.since``) and the end of its course
+    run (``course_runs.run_ends``); from its own date when the run's end is unknown (rows written
+    before the run was recorded, a run without an end date). Both settings are checked first, so a
+    wrong one removes nothing."""
     now = now or clock.now()
     days = retention_days()
+    configured = course_runs.configured_ends()
     done = []
     for model, policy in declared_models():
         for rule in policy.retention:
             cutoff = now - timedelta(days=days[rule.setting])
+            # Past its own date is needed either way: the run's end can only make a row wait longer.
             due = model.objects.filter(**rule.only, **{f"{rule.since}__lt": cutoff})
             with transaction.atomic():
-                if rule.clear:
-                    blank = {c: blank_value(model, c) for c in rule.clear}
-                    # Only rows still holding something: the count printed is what really went.
-                    pks = [row[0] for row in due.values_list("pk", *rule.clear)
-                           if any(value != blank[c] for c, value in zip(rule.clear, row[1:]))]
-                    if not dry_run and pks:
-                        model.objects.filter(pk__in=pks).update(**blank)
-                    count = len(pks)
-                else:
-                    label = model._meta.label  # pylint: disable=protected-access
-                    count = due.count() if dry_run else due.delete()[1].get(label, 0)
-            done.append(Removed(model.__name__, rule.setting, days[rule.setting], count, rule.clear))
+                holding = _holding(model, rule, due)
+                ends = course_runs.run_ends({course for _pk, course in holding if course}, configured)
+                pks = [pk for pk, course in holding if course not in ends or ends[course] < cutoff]
+                own_date = sum(1 for _pk, course in holding if course not in ends)
+                if not dry_run:
+                    _remove(model, rule, pks)
+            done.append(Removed(model.__name__, rule.setting, days[rule.setting], len(pks), rule.clear,
+                                own_date=own_date, waiting=len(holding) - len(pks)))
     return done
