@@ -222,7 +222,12 @@ class DistanceModuleBlock(SharedTaskMixin, StudioFormMixin, KknBlockMixin, Compl
     def _discard_old_draft(self):
         """Drafts live in the learner's block state, not in the record: the retention time for drafts
         is applied here, when she next opens the module (see docs/personuppgifter.md)."""
-        if self.draft and rules.draft_expired(self.draft_saved_at, api.draft_retention_days(), clock.now()):
+        days, now = api.draft_retention_days(), clock.now()
+        if not self.draft or not rules.draft_expired(self.draft_saved_at, days, now):
+            return
+        # Past its time counted from its own date: it waits still while its course run ended less
+        # than ``days`` ago. Looked up only now, as that is rare.
+        if rules.draft_expired(self.draft_saved_at, days, now, api.draft_run_end(self.course_key_str)):
             self.draft = ""
             self.draft_saved_at = ""
 

@@ -220,10 +220,11 @@ def module_problems(values, gettext):
     return problems
 
 
-def draft_expired(saved_at, days, now):
+def draft_expired(saved_at, days, now, run_end=None):
     """True when a draft saved at ``saved_at`` (ISO text, UTC) is older than ``days`` days at
     ``now``: it is then discarded (retention of drafts, ``KKN_RECORDS_RETENTION_DAYS["DRAFTS"]``).
-    A draft without a readable time is treated as expired: its age cannot be shown to be within."""
+    With ``run_end`` (the end of its course run, when known) the days count from the later of the
+    two. A draft without a readable time is treated as expired: its age cannot be shown to be within."""
     from datetime import datetime, timedelta  # pylint: disable=import-outside-toplevel
     try:
         moment = datetime.fromisoformat(saved_at)
@@ -231,4 +232,4 @@ def draft_expired(saved_at, days, now):
         return True
     if moment.tzinfo is None:
         return True
-    return now - moment > timedelta(days=days)
+    return now - max(moment, run_end or moment) > timedelta(days=days)

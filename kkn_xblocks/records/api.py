@@ -207,7 +207,7 @@ from .extract import (  # noqa: E402,F401  pylint: disable=wrong-import-position
     as_document, as_json, extract_learner, file_stem as extract_file_stem,
 )
 from .retention import (  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
-    DEFAULT_DAYS, Removed, RetentionSettingError, apply_retention, draft_retention_days, retention_days,
+    DEFAULT_DAYS, Removed, RetentionSettingError, apply_retention, draft_retention_days, draft_run_end, retention_days,
 )
 from .course_runs import (  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
     SETTING as COURSE_RUN_ENDS_SETTING, CourseRunEndError, run_ends as course_run_ends,

@@ -64,6 +64,18 @@ def draft_retention_days():
         return DEFAULT_DAYS["DRAFTS"]
 
 
+def draft_run_end(course_key):
+    """The end of the draft's course run, or None when unknown. A wrong ``KKN_COURSE_RUN_ENDS``
+    never breaks a learner's page: the draft's own date counts there, and the retention command
+    names the mistake to the operator."""
+    if not course_key:
+        return None
+    try:
+        return course_runs.run_ends({course_key}).get(course_key)
+    except course_runs.CourseRunEndError:
+        return None
+
+
 @dataclass(frozen=True)
 class Removed:
     """One rule's work: ``rows`` rows of ``model`` deleted, or their ``cleared`` columns blanked.
