@@ -417,7 +417,8 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
         now, sessions = clock.now(), self._sessions()
         session = self._session_for_code(person, profile, sessions, code, now)
         if person.name and person.name != profile.name:
-            api.join_programme(person.key, self.programme_id, person.name)  # the roster shows her current name
+            # The roster shows her current name; her row was read above (get_profile), in this transaction.
+            api.rename_participant(person.key, self.programme_id, person.name)
         record, result = api.check_in(person.key, self.programme_id, self.meeting_id, session.id,
                                       rules.arrival_status(session, now, self.late_after_minutes), when=now)
         return self._checked_in(person, profile, sessions, session, record, result, now)

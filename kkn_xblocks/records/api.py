@@ -56,9 +56,16 @@ def join_programme(learner_key, programme_id, name=""):
         if created:
             return row
     if name and row.name != name:
-        Participation.objects.filter(pk=row.pk).update(name=name, updated_at=clock.now())
+        rename_participant(learner_key, programme_id, name)
         row.name = name
     return row
+
+
+def rename_participant(learner_key, programme_id, name):
+    """Her display name as the runtime has it now, for a participant the caller has just read: one
+    UPDATE, no read."""
+    Participation.objects.filter(learner_key=learner_key, programme_id=programme_id).update(
+        name=name, updated_at=clock.now())
 
 
 def names_of(programme_id, learner_keys):
