@@ -1,8 +1,6 @@
 """The build cache: rebuilds read and render only what changed, and never change the archive's bytes."""
 import json
 import shutil
-import subprocess
-import sys
 import tarfile
 
 import pytest
@@ -14,7 +12,7 @@ from course_export.cache import CACHE_FOLDER, FILE_NAME, SourceCache, decode_yam
 from course_export.loading import Problems
 from course_export.spec import SourceError
 
-from .conftest import EXAMPLES, edit
+from .conftest import EXAMPLES, edit, in_fresh_process
 
 
 @pytest.fixture
@@ -167,16 +165,9 @@ def test_a_rebuild_of_unchanged_blocks_loads_neither_their_classes_nor_django(ex
     build(example, out)
     page = sorted(example.rglob("*.md"))[0]
     page.write_text(page.read_text(encoding="utf-8") + "\nEn ändrad sida.\n", encoding="utf-8")
-    script = (
-        "import json, sys\n"
-        "from course_export import cache\n"
-        "cache.RACY_NS = 0\n"
-        "from course_export.build import build\n"
-        f"archive = build({str(example)!r}, {str(out)!r}).archive\n"
-        "print(json.dumps([str(archive), sorted(sys.modules)]))\n"
-    )
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    archive, modules = json.loads(run.stdout.strip().splitlines()[-1])
+    archive, modules = in_fresh_process(
+        "from course_export import cache\ncache.RACY_NS = 0\nfrom course_export.build import build\n"
+        f"archive = build({str(example)!r}, {str(out)!r}).archive", "str(archive)")
     assert not [name for name in modules if name in ("django.apps.registry", "kkn_xblocks.exam", "kkn_xblocks.module")]
     assert open(archive, "rb").read() == cold(example, tmp_path, "cold")
 

@@ -1,26 +1,19 @@
 """A ``kkn-course`` run imports only the command it runs: ``build`` loads neither the preview server,
 nor the Studio client, nor the credential signing library (process start-up is part of every build)."""
-import json
-import subprocess
-import sys
-
 import pytest
 
 from course_export.cli import main
+
+from .conftest import in_fresh_process
 
 NOT_FOR_BUILD = ("course_export.push", "course_export.studio_client", "course_export.commands.preview",
                  "course_export.preview", "requests", "joserfc", "cryptography")
 
 
 def test_build_imports_neither_preview_nor_push_nor_signing(course_source, tmp_path):
-    script = (
-        "import json, sys\n"
+    code, modules = in_fresh_process(
         "from course_export.cli import main\n"
-        f"code = main(['build', {str(course_source)!r}, '--out', {str(tmp_path / 'out')!r}])\n"
-        "print(json.dumps([code, sorted(sys.modules)]))\n"
-    )
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    code, modules = json.loads(run.stdout.strip().splitlines()[-1])
+        f"code = main(['build', {str(course_source)!r}, '--out', {str(tmp_path / 'out')!r}])", "code")
     assert code == 0
     assert "course_export.commands.build" in modules and "kkn_xblocks.exam" in modules  # the blocks wrote their OLX
     assert not [m for m in modules if any(m == name or m.startswith(name + ".") for name in NOT_FOR_BUILD)]
