@@ -47,7 +47,7 @@ def build(source, out_dir, keep_tree=None, cache=True) -> BuildResult:
     out_dir = Path(out_dir)
     kept = SourceCache.load(out_dir / CACHE_FOLDER) if cache else None
     course = read_course(source, cache=kept)
-    files = olx_files(course)
+    files = olx_files(course, cache=kept)
     tree = _keep_tree(course, files, keep_tree) if keep_tree is not None else None
     result = _write(course, files, out_dir, tree)
     del files  # the OLX in memory: not needed while the cache is written
@@ -88,7 +88,7 @@ def build_programme(source, out_dir, packaging=None, keep_tree=None, cache=True)
     out_dir = Path(out_dir)
     kept = SourceCache.load(out_dir / CACHE_FOLDER) if cache else None
     programme = read_programme(source, packaging, cache=kept)
-    made = [(course, olx_files(course)) for course in programme.courses]
+    made = [(course, olx_files(course, cache=kept)) for course in programme.courses]
     if programme.packaging == "course":
         course, files = made[0]
         tree = _keep_tree(course, files, keep_tree) if keep_tree is not None else None

@@ -11,11 +11,15 @@ again only when it changed. A file whose size, times and inode are those seen wh
 taken is not even read (git's index does the same); one changed within a second of that moment is
 read again, since a second write in the same clock tick could leave its times as they were.
 
-Everything else (every check, every spec value, the OLX and the archive) is made afresh from
-these results, so a build from the cache writes the same bytes as one without (``tests/
+The OLX our own blocks write of themselves is kept too, by the content of the block's fields: a
+rebuild whose blocks did not change loads neither their classes nor Django to write them again.
+
+Everything else (every check, every spec value, the rest of the OLX and the archive) is made afresh
+from these results, so a build from the cache writes the same bytes as one without (``tests/
 course_export/test_cache.py``). The file is safe to delete, and one that cannot be read, was
 written by another format or by other code is ignored: the build is then simply cold. The key
-includes a fingerprint of this package's own code and of the renderer, sanitiser and YAML versions.
+includes a fingerprint of this package's own code, of the blocks' and of the versions of the renderer,
+sanitiser, YAML reader, XBlock and lxml.
 """
 from __future__ import annotations
 
@@ -30,7 +34,7 @@ from pathlib import Path
 
 from .loading import Map, Seq
 
-FORMAT = 2
+FORMAT = 3
 CACHE_FOLDER = ".kkn-cache"  # under the output folder
 FILE_NAME = "source-cache.json"
 RACY_NS = 1_000_000_000  # a file changed less than this before its hash was taken is read again
@@ -39,7 +43,7 @@ RACY_NS = 1_000_000_000  # a file changed less than this before its hash was tak
 def code_fingerprint():
     """What the cached results depend on besides the source: our code and three libraries."""
     digest = hashlib.sha256(f"format {FORMAT}".encode())
-    for package in ("cmarkgfm", "nh3", "PyYAML"):
+    for package in ("cmarkgfm", "nh3", "PyYAML", "XBlock", "lxml"):
         try:
             digest.update(f"{package} {metadata.version(package)}".encode())
         except metadata.PackageNotFoundError:
@@ -73,7 +77,8 @@ class SourceCache:
         self.texts = {}  # content key -> the file's text, as the reader accepted it
         self.yaml = {}  # content key -> the parsed YAML as JSON text (see ``encode_yaml``)
         self.html = {}  # content key of Markdown -> its sanitised HTML
-        self._used = {"files": set(), "texts": set(), "yaml": set(), "html": set()}
+        self.olx = {}  # content key of a block's tag, url_name and fields -> the element it wrote (XML text)
+        self._used = {"files": set(), "texts": set(), "yaml": set(), "html": set(), "olx": set()}
         self._changed = False  # anything learnt since loading (what was not used is dropped on saving)
 
     @classmethod
@@ -87,7 +92,7 @@ class SourceCache:
             return cache
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("code") != cache.code:
             return cache
-        for name in ("files", "texts", "yaml", "html"):
+        for name in cache._used:
             if isinstance(data.get(name), dict):
                 setattr(cache, name, data[name])
         return cache
@@ -192,6 +197,16 @@ class SourceCache:
             self._changed = True
         self._used["html"].add(key)
         return html
+
+    def written_element(self, identity: str, write):
+        """``write()`` (an element's XML text), kept by ``identity`` (all the element depends on)."""
+        key = content_key(identity)
+        text = self.olx.get(key)
+        if not isinstance(text, str):
+            text = self.olx[key] = write()
+            self._changed = True
+        self._used["olx"].add(key)
+        return text
 
 
 # -- YAML as JSON ----------------------------------------------------------------------------------------

@@ -26,9 +26,10 @@ TOP = "course"
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
-def olx_files(course: Course) -> dict:
-    """The course's OLX as ``{path under the top folder: bytes}``; static assets as their ``Path``."""
-    writer = _Writer()
+def olx_files(course: Course, cache=None) -> dict:
+    """The course's OLX as ``{path under the top folder: bytes}``; static assets as their ``Path``.
+    ``cache`` (a ``SourceCache``) keeps what our blocks write of themselves."""
+    writer = _Writer(cache)
     writer.xml("course.xml", etree.Element("course", url_name=course.run, org=course.org, course=course.number))
     # display_name only in policy.json, where Studio's import reads it last: written in both places,
     # olxcleaner reports the policy "overriding" the XML (SettingOverride).
@@ -90,8 +91,9 @@ def grading_policy(course: Course):
 class _Writer:
     """Collects the OLX files of one course in memory (``files``), in the order written."""
 
-    def __init__(self):
+    def __init__(self, cache=None):
         self.files = {}
+        self.cache = cache
 
     def write(self, name, data: bytes):
         self.files[name] = data
@@ -131,7 +133,7 @@ class _Writer:
                 etree.SubElement(node, "html", url_name=component.url_name)
                 self.html(component)
             elif isinstance(component, CustomBlock):
-                node.append(custom_element(component))
+                node.append(custom_element(component, self.cache))
             elif isinstance(component, Video):
                 node.append(video_element(component))
             elif isinstance(component, Problem):
@@ -153,12 +155,33 @@ class _Writer:
                 self.write(f"about/{name}.html", data.encode("utf-8"))
 
 
-def custom_element(component: CustomBlock):
-    """Our block, written by its own class: builder output and block parsing cannot drift apart."""
+def custom_element(component: CustomBlock, cache=None):
+    """Our block, written by its own class: builder output and block parsing cannot drift apart.
+    With ``cache``, an element the class wrote for the same fields before is taken from it."""
+    if cache is not None:
+        try:
+            identity = json.dumps([component.tag, component.url_name, component.fields], ensure_ascii=False,
+                                  sort_keys=True, separators=(",", ":"))
+        except (TypeError, ValueError):
+            identity = None  # a value JSON cannot hold: written afresh each time
+        if identity is not None:
+            text = cache.written_element(identity, lambda: etree.tostring(
+                custom_element(component), encoding="unicode", with_tail=False))
+            try:
+                node = etree.fromstring(text, _CACHED_ELEMENT)
+            except (etree.XMLSyntaxError, ValueError):
+                node = None  # a damaged cache is only a lost speed-up
+            if node is not None and node.tag == component.tag and node.get("url_name") == component.url_name:
+                return node
     node = etree.Element(component.tag)
     offline_block(component.tag, component.url_name, component.fields).add_xml_to_node(node)
     node.set("url_name", component.url_name)
     return node
+
+
+# Reads back exactly what ``etree.tostring`` wrote: no entities resolved, no text dropped or added.
+_CACHED_ELEMENT = etree.XMLParser(resolve_entities=False, no_network=True, strip_cdata=False,
+                                  remove_blank_text=False, remove_comments=False, huge_tree=True)
 
 
 def video_element(video: Video):

@@ -155,7 +155,10 @@ class KknBlockMixin:
         """A UTC datetime as learners in Sweden read it: "2026-11-22 14:05", local time."""
         if moment is None:
             return empty
-        zone = ZoneInfo(self.operator_setting("TIME_ZONE", "Europe/Stockholm"))
+        # Looked up once per block instance (one request): a roster writes a time on every row.
+        zone = self.__dict__.get("_kkn_zone")
+        if zone is None:
+            zone = self.__dict__["_kkn_zone"] = ZoneInfo(self.operator_setting("TIME_ZONE", "Europe/Stockholm"))
         return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
     # --- rendering -----------------------------------------------------------------------------

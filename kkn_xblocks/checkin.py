@@ -22,6 +22,7 @@ falling back to Django's ``SECRET_KEY``); it is never stored in fields or OLX, a
 a code ever reaches a learner's browser.
 """
 import math
+from html import escape as _escape
 
 import segno
 from django.conf import settings as django_settings
@@ -417,7 +418,8 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
         now, sessions = clock.now(), self._sessions()
         session = self._session_for_code(person, profile, sessions, code, now)
         if person.name and person.name != profile.name:
-            api.join_programme(person.key, self.programme_id, person.name)  # the roster shows her current name
+            # The roster shows her current name; her row was read above (get_profile), in this transaction.
+            api.rename_participant(person.key, self.programme_id, person.name)
         record, result = api.check_in(person.key, self.programme_id, self.meeting_id, session.id,
                                       rules.arrival_status(session, now, self.late_after_minutes), when=now)
         return self._checked_in(person, profile, sessions, session, record, result, now)
@@ -709,15 +711,17 @@ class _RosterRows:
             f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in statuses)
 
     def __call__(self, entry, index):
+        # html.escape: what django.utils.html.escape does to a str (the same five characters), without
+        # its lazy-string wrapper, which showed on a roster of hundreds of rows.
         name = entry.name or entry.learner_key
-        key, safe_name = escape(entry.learner_key), escape(name)
+        key, safe_name = _escape(str(entry.learner_key)), _escape(str(name))
         role = self.roles.get(entry.role, "\u2013")
         status = self.statuses.get(entry.status, self.not_recorded)
         options = self.options.get(entry.status or "", self.unknown_options)
         recorded = self.block._recorded_text(entry, self.recorded)  # pylint: disable=protected-access
         return (
-            f'<tr data-learner="{key}"><td>{safe_name}</td><td>{escape(role)}</td>'
-            f'<td data-role="status">{escape(status)}</td><td>{escape(recorded)}</td><td>'
+            f'<tr data-learner="{key}"><td>{safe_name}</td><td>{_escape(str(role))}</td>'
+            f'<td data-role="status">{_escape(str(status))}</td><td>{_escape(str(recorded))}</td><td>'
             f'<form class="kkn-checkin__mark" data-role="mark" data-learner="{key}" novalidate>'
             f'<select id="{self.root}-mark-{index}" name="status" aria-label="{self.status_for % {"name": safe_name}}">'
             f'{options}</select>'

@@ -315,12 +315,14 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
     def _time_is_up(self, attempt, now):
         return rules.time_is_up(attempt.deadline, now, self._grace_seconds())
 
-    def _situation(self, person, bank, sync=True):
+    def _situation(self, person, bank, sync=True, attempts=None):
         """Her attempts, eligibility and certificate. With ``sync``, an attempt whose time ran out
         is graded here, a certificate she has earned is issued here, and the runtime's grade
-        follows the record; without, it is only read (the answer to a refused request)."""
+        follows the record; without, it is only read (the answer to a refused request).
+        ``attempts``: her attempts as the handler has just read (and changed) them."""
         now = clock.now()
-        attempts = api.attempts_of(person.key, self.programme_id, self.exam_id)
+        if attempts is None:
+            attempts = api.attempts_of(person.key, self.programme_id, self.exam_id)
         current = next((a for a in attempts if a.open), None)
         if sync and current and bank and self._time_is_up(current, now):
             self._finalise(current, None, bank, now, api.BY_DEADLINE)
@@ -346,14 +348,15 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
                                  self.min_meetings, accommodation.eligibility_exempt)
 
     def _finalise(self, attempt, answers, bank, now, submitted_by):
-        """Grade and close the attempt: ``(closed, passed)``, closed True only for the call that
-        closed it. ``answers`` None grades what was saved."""
+        """Grade and close the attempt: ``(closed, passed)``, closed the attempt as it is now closed
+        for the call that closed it, None otherwise. ``answers`` None grades what was saved."""
         by_id = {q.id: q for q in bank}
         graded_answers = attempt.answers if answers is None else answers
         result = rules.grade(attempt.draw, by_id, graded_answers)
         passed = rules.passes(result.earned, result.possible, self.pass_percent)
-        closed = api.finalise_attempt(attempt.pk, answers, result.earned, result.possible, passed, now, submitted_by)
-        return closed, passed
+        if not api.finalise_attempt(attempt.pk, answers, result.earned, result.possible, passed, now, submitted_by):
+            return None, passed
+        return api.as_finalised(attempt, answers, result.earned, result.possible, passed, now, submitted_by), passed
 
     def _certify(self, person, situation):
         best = max((a for a in situation.attempts if a.passed), key=lambda a: a.fraction)
@@ -684,7 +687,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         bank = self._bank_or_refuse()
         situation = self._situation(person, bank)
         if situation.open_attempt is not None:
-            return {"html": self._learner_html(person), "resumed": True}
+            return {"html": self._learner_html(person, situation=situation), "resumed": True}
         if not situation.eligibility.eligible:
             raise Refusal(403, self._missing_text(situation.eligibility))
         now = clock.now()
@@ -705,10 +708,14 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         situation = replace(situation, attempts=[*situation.attempts, started])
         return {"html": self._learner_html(person, situation=situation), "resumed": False}
 
-    def _attempt_for(self, person, payload):
-        """Her attempt named in the request, still open and in time; a Refusal otherwise."""
+    def _attempt_for(self, person, payload, attempts=None):
+        """Her attempt named in the request, still open and in time; a Refusal otherwise.
+        ``attempts``: all of hers, when the handler has read them anyway."""
         number = payload.integer("attempt", 1, 10_000)
-        attempt = api.attempt(person.key, self.programme_id, self.exam_id, number)
+        if attempts is None:
+            attempt = api.attempt(person.key, self.programme_id, self.exam_id, number)
+        else:
+            attempt = next((a for a in attempts if a.number == number), None)
         if attempt is None:
             raise Refusal(404, self.gettext(_("You have no such attempt. Reload the page.")))
         if not attempt.open:
@@ -755,7 +762,9 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
     def submit(self, payload, suffix=""):
         person = self.require_learner()
         bank = self._bank_or_refuse()
-        attempt = self._attempt_for(person, payload)
+        # All her attempts in one read: the page she gets back needs them, with this one closed.
+        attempts = api.attempts_of(person.key, self.programme_id, self.exam_id)
+        attempt = self._attempt_for(person, payload, attempts)
         now = clock.now()
         if self._time_is_up(attempt, now):
             self._refuse_late(person, attempt, bank, now)
@@ -767,7 +776,8 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         api.join_programme(person.key, self.programme_id, person.name)
         message = self.gettext(_("Your attempt has been submitted. You passed.") if passed
                                else _("Your attempt has been submitted. You did not reach the pass mark this time."))
-        return {"html": self._learner_html(person), "message": message, "passed": passed}
+        situation = self._situation(person, bank, attempts=[closed if a.pk == closed.pk else a for a in attempts])
+        return {"html": self._learner_html(person, situation=situation), "message": message, "passed": passed}
 
     # --- certificate and verification --------------------------------------------------------------
     @XBlock.handler

@@ -16,13 +16,27 @@ from .models import Attendance, ModuleCompletion, ModuleSubmission, Participatio
 def create_once(model, defaults=None, **lookup):
     """``get_or_create`` that survives a concurrent insert of the same unique row.
 
-    Returns ``(row, created)``. Django's own ``get_or_create`` already retries the read after an
-    IntegrityError; the extra guard covers backends where that read happens inside a transaction
-    that cannot see the winner yet (it then runs again in a fresh atomic block).
+    Returns ``(row, created)``: a read, and only when it finds nothing an insert in a savepoint
+    (``insert_once``); a concurrent insert that wins makes the read after the rolled-back savepoint
+    return the winner's row, as ``get_or_create`` does, in two statements fewer.
     """
     try:
+        return model.objects.get(**lookup), False
+    except model.DoesNotExist:
+        return insert_once(model, defaults, **lookup)
+
+
+def insert_once(model, defaults=None, **lookup):
+    """The insert half of ``create_once``, for a caller that has just read the row and found none
+    (in the same transaction): ``(row, created)``, the row a concurrent insert won with otherwise.
+
+    Like ``get_or_create`` (django/db/models/query.py) the insert runs in a savepoint, so a lost race
+    leaves the caller's transaction usable for the read that follows; unlike ``create_once`` before
+    it, the read is not repeated and no second savepoint wraps the first (every handler already
+    runs in one transaction)."""
+    try:
         with transaction.atomic():
-            return model.objects.get_or_create(defaults=defaults or {}, **lookup)
+            return model.objects.create(**lookup, **(defaults or {})), True
     except IntegrityError:
         return model.objects.get(**lookup), False
 
@@ -43,11 +57,21 @@ def join_programme(learner_key, programme_id, name=""):
     row = Participation.objects.filter(learner_key=learner_key, programme_id=programme_id).first()
     if row is not None and (not name or row.name == name):
         return row
-    row, created = create_once(Participation, {"name": name}, learner_key=learner_key, programme_id=programme_id)
-    if not created and name and row.name != name:
-        Participation.objects.filter(pk=row.pk).update(name=name, updated_at=clock.now())
+    if row is None:
+        row, created = insert_once(Participation, {"name": name}, learner_key=learner_key, programme_id=programme_id)
+        if created:
+            return row
+    if name and row.name != name:
+        rename_participant(learner_key, programme_id, name)
         row.name = name
     return row
+
+
+def rename_participant(learner_key, programme_id, name):
+    """Her display name as the runtime has it now, for a participant the caller has just read: one
+    UPDATE, no read."""
+    Participation.objects.filter(learner_key=learner_key, programme_id=programme_id).update(
+        name=name, updated_at=clock.now())
 
 
 def names_of(programme_id, learner_keys):
@@ -194,9 +218,9 @@ from .attendance import (  # noqa: E402,F401  pylint: disable=wrong-import-posit
     guarded_code_check, is_participant, mark_attendance, save_profile, session_roster, wrong_code_count,
 )
 from .exams import (  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
-    BY_DEADLINE, BY_LEARNER, NO_ACCOMMODATION, Accommodation, Attempt, OverviewRow, accommodation_for, attempt,
-    attempts_of, exam_overview, finalise_attempt, grant_extra_time, overdue_attempts, save_answers, set_exemption,
-    start_attempt,
+    BY_DEADLINE, BY_LEARNER, NO_ACCOMMODATION, Accommodation, Attempt, OverviewRow, accommodation_for, as_finalised,
+    attempt, attempts_of, exam_overview, finalise_attempt, grant_extra_time, overdue_attempts, save_answers,
+    set_exemption, start_attempt,
 )
 from .certificates import (  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
     CertificateRecord, certificate_of, certificates_of_programme, find_certificate, issue_certificate,

@@ -187,7 +187,9 @@ def guarded_code_check(learner_key, programme_id, scope, limit, window_seconds, 
     """
     when = when or clock.now()
     since = when - timedelta(seconds=window_seconds)
-    with transaction.atomic():
+    # A transaction for the lock, but no savepoint inside the handler's own (handlers.py): nothing
+    # here is undone on its own, and an error rolls back the whole request anyway.
+    with transaction.atomic(savepoint=False):
         list(Participation.objects.select_for_update()
              .filter(learner_key=learner_key, programme_id=programme_id).values_list("pk", flat=True))
         mine = CodeAttempt.objects.filter(learner_key=learner_key, scope=scope[:255])

@@ -5,7 +5,7 @@ attempt number (a unique constraint), so a double click on "start" cannot open t
 Every change to an attempt is a conditional UPDATE on ``status = open``: a save that arrives after
 the submit changes nothing, and of two concurrent submits exactly one grades the attempt.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -73,9 +73,10 @@ def attempt(learner_key, programme_id, exam_id, number):
 
 def start_attempt(learner_key, programme_id, exam_id, number, draw, started_at, deadline, course_key=""):
     """Open attempt ``number`` with its stored draw. ``(attempt, created)``: when two starts race for
-    the same number, the loser gets the winner's attempt (and its draw) back. ``course_key``: the
-    course run it is taken in, which retention counts from."""
-    row, created = _api().create_once(
+    the same number, the loser gets the winner's attempt (and its draw) back. The caller has read
+    her attempts in this transaction, so the number is known to be free: no read before the insert.
+    ``course_key``: the course run it is taken in, which retention counts from."""
+    row, created = _api().insert_once(
         ExamAttempt,
         {"started_at": started_at, "deadline": deadline, "draw": draw, "answers": {}, "status": OPEN,
          "course_key": course_key[:255]},
@@ -93,13 +94,24 @@ def save_answers(attempt_pk, answers, when, cutoff=None):
     return rows.update(answers=answers, saved_at=when) == 1
 
 
-def finalise_attempt(attempt_pk, answers, earned, possible, passed, when, submitted_by=BY_LEARNER):
-    """Submit and grade an open attempt, exactly once: True only for the call that did it."""
-    values = {"status": SUBMITTED, "submitted_at": when, "submitted_by": submitted_by, "earned": earned,
-              "possible": possible, "passed": passed}
+def _closing(answers, earned, possible, passed, when, submitted_by):
+    values = {"status": SUBMITTED, "submitted_at": when, "submitted_by": submitted_by, "earned": float(earned),
+              "possible": float(possible), "passed": passed}
     if answers is not None:
         values["answers"] = answers
+    return values
+
+
+def finalise_attempt(attempt_pk, answers, earned, possible, passed, when, submitted_by=BY_LEARNER):
+    """Submit and grade an open attempt, exactly once: True only for the call that did it."""
+    values = _closing(answers, earned, possible, passed, when, submitted_by)
     return ExamAttempt.objects.filter(pk=attempt_pk, status=OPEN).update(**values) == 1
+
+
+def as_finalised(attempt, answers, earned, possible, passed, when, submitted_by=BY_LEARNER):
+    """``attempt`` as the ``finalise_attempt`` call with the same arguments that closed it left it,
+    without reading it again."""
+    return replace(attempt, **_closing(answers, earned, possible, passed, when, submitted_by))
 
 
 def overdue_attempts(programme_id, exam_id, now):

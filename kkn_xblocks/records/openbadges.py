@@ -18,10 +18,6 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from joserfc import jws
-from joserfc.errors import JoseError
-from joserfc.jwk import OKPKey
-
 VC_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 STATUS_CONTEXT = "https://www.w3.org/ns/credentials/status/v1"
@@ -43,6 +39,17 @@ def _utc(moment):
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _jose():
+    """joserfc's JWS, its key class and its error, imported when a token is made or checked: every
+    process that imports the records app (the LMS's, the course builder) would otherwise load it
+    and the cryptography library (~50 ms) for nothing."""
+    # pylint: disable=import-outside-toplevel
+    from joserfc import jws
+    from joserfc.errors import JoseError
+    from joserfc.jwk import OKPKey
+    return jws, OKPKey, JoseError
+
+
 def _jws_operation(call, *args, **kwargs):
     """joserfc marks plain "EdDSA" deprecated in favour of RFC 9864's "Ed25519"; wallets and
     verifiers of today (and OB 3.0's examples) still expect "EdDSA", so we keep it knowingly."""
@@ -58,7 +65,8 @@ _ED25519_MULTICODEC = b"\xed\x01"
 
 def new_private_key():
     """A fresh Ed25519 key as a private JWK (dict)."""
-    return OKPKey.generate_key("Ed25519", private=True).as_dict(private=True)
+    _jws, key_class, _error = _jose()
+    return key_class.generate_key("Ed25519", private=True).as_dict(private=True)
 
 
 def public_jwk(private_jwk):
@@ -195,7 +203,8 @@ def sign(credential, private_jwk, verification_method):
     credential and key always give the same token."""
     header = {"alg": ALGORITHM, "typ": "JWT", "kid": verification_method}
     payload = json.dumps(jwt_claims(credential), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    key = OKPKey.import_key(private_jwk)
+    jws, key_class, _error = _jose()
+    key = key_class.import_key(private_jwk)
     return _jws_operation(jws.serialize_compact, header, payload.encode("utf-8"), key, algorithms=[ALGORITHM])
 
 
@@ -263,9 +272,10 @@ def read_token(token):
 
 def signature_holds(token, public_key):
     """True when ``token`` is signed by ``public_key`` (a public JWK) and unchanged since."""
+    jws, key_class, jose_error = _jose()
     try:
-        _jws_operation(jws.deserialize_compact, token, OKPKey.import_key(public_key), algorithms=[ALGORITHM])
-    except (JoseError, ValueError, TypeError):
+        _jws_operation(jws.deserialize_compact, token, key_class.import_key(public_key), algorithms=[ALGORITHM])
+    except (jose_error, ValueError, TypeError):
         return False
     return True
 

@@ -55,6 +55,18 @@ def test_a_learner_checks_in_with_the_facilitators_code(wb, meeting, fake_clock,
                                 "published": "attended"}
 
 
+def test_checking_in_brings_her_current_name_to_the_roster(wb, meeting, fake_clock):
+    """The name in the record follows the runtime's at check-in (the roster shows it), and a refused
+    check-in changes nothing."""
+    set_profile(wb, meeting)
+    Participation.objects.filter(learner_key="local:student_1").update(name="Gammalt namn")
+    fake_clock.advance(minutes=-20)
+    assert wb.post(meeting, "check_in", {"code": "AAA AAA"})[0] == 400
+    assert Participation.objects.get(learner_key="local:student_1").name == "Gammalt namn"
+    assert wb.post(meeting, "check_in", {"code": staff_code(wb, meeting)})[0] == 200
+    assert Participation.objects.get(learner_key="local:student_1").name == "Anna Lindqvist"  # the workbench user
+
+
 def test_arriving_after_the_grace_marks_late(wb, meeting, fake_clock):
     set_profile(wb, meeting)
     fake_clock.advance(minutes=16)

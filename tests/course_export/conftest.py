@@ -1,5 +1,8 @@
 """Course sources to build: the scaffold ``kkn-course new`` writes, copied so each test may break it."""
+import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,3 +40,11 @@ def line_of(path, fragment):
         if fragment in line:
             return number
     raise AssertionError(f"{fragment!r} not in {path}")
+
+
+def in_fresh_process(code, value):
+    """Run ``code`` in a new Python process: ``(value, every module it imported)``, ``value`` being the
+    expression evaluated after ``code`` (what a process imports is what its start-up costs)."""
+    script = f"import json, sys\n{code}\nprint(json.dumps([{value}, sorted(sys.modules)]))\n"
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    return json.loads(run.stdout.strip().splitlines()[-1])

@@ -304,7 +304,25 @@ def test_start_reads_her_record_once(wb, exam):
     reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
     for table in ("kkn_records_examaccommodation", "kkn_records_certificate"):
         assert sum(f'FROM "{table}"' in sql or f"FROM `{table}`" in sql for sql in reads) == 1, table
-    assert sum('FROM "kkn_records_examattempt"' in sql for sql in reads) == 1 + 1  # + start_attempt's own read
+    # start_attempt inserts without a read of its own: the number is free in what was read above.
+    assert sum('FROM "kkn_records_examattempt"' in sql for sql in reads) == 1
+
+
+def test_submit_reads_her_record_once(wb, exam):
+    """The submit handler reads her attempts, accommodation and certificate once: the page it answers
+    with shows the attempt as the submit closed it (graded, in the list of her results)."""
+    make_eligible()
+    row = start(wb, exam)
+    with CaptureQueriesContext(connection) as captured:
+        status, body = wb.post(exam, "submit", {"attempt": row.number, "answers": right_answers(row)})
+    assert status == 200 and body["passed"]
+    assert stored_attempt("student_1").status == "submitted"
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    for table in ("kkn_records_examattempt", "kkn_records_examaccommodation"):
+        assert sum(f'FROM "{table}"' in sql for sql in reads) == 1, table
+    page = wb.render(exam)  # read afresh from the record
+    assert body["html"].count('class="kkn-exam__result"') == page.count('class="kkn-exam__result"') == 1
+    assert "100 %" in body["html"] and "100 %" in page
 
 
 def test_author_text_is_escaped_in_the_questions_and_the_review(wb, make_exam):
