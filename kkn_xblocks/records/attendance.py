@@ -14,16 +14,12 @@ from django.db.models import Q
 from kkn_xblocks import clock
 
 from .models import Attendance, CodeAttempt, Participation
+from .participation import join_programme
+from .rows import create_once
 
 ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.LATE)
 # A staff decision that a code check-in may overturn: the learner proved she is in the room.
 OVERTURNABLE = (Attendance.Status.EXCUSED, Attendance.Status.ABSENT)
-
-
-def _api():
-    # api.py re-exports this module, so it is imported here at call time, not at import time.
-    from . import api  # pylint: disable=import-outside-toplevel
-    return api
 
 
 # --- Profile -----------------------------------------------------------------------------------
@@ -52,7 +48,7 @@ def get_profile(learner_key, programme_id):
 
 def save_profile(learner_key, programme_id, name, municipality, role, region):
     """Set the learner's municipality, role and region (joining the programme if needed)."""
-    row = _api().join_programme(learner_key, programme_id, name)
+    row = join_programme(learner_key, programme_id, name)
     Participation.objects.filter(pk=row.pk).update(
         municipality=municipality, role=role, region=region, updated_at=clock.now()
     )
@@ -102,7 +98,7 @@ def check_in(learner_key, programme_id, meeting_id, session_id, status, when=Non
               "session_id": session_id}
     fresh = {"status": status, "method": Attendance.Method.CODE, "marked_by": "", "marked_by_name": "",
              "recorded_at": when}
-    row, created = _api().create_once(Attendance, fresh, **lookup)
+    row, created = create_once(Attendance, fresh, **lookup)
     if created:
         return _record(row), CheckInResult.CREATED
     if row.status in OVERTURNABLE:
@@ -119,7 +115,7 @@ def mark_attendance(learner_key, programme_id, meeting_id, session_id, status, m
     when = when or clock.now()
     fields = {"status": status, "method": Attendance.Method.STAFF, "marked_by": marked_by,
               "marked_by_name": marked_by_name[:255], "recorded_at": when}
-    row, created = _api().create_once(
+    row, created = create_once(
         Attendance, fields, learner_key=learner_key, programme_id=programme_id, meeting_id=meeting_id,
         session_id=session_id,
     )
@@ -210,3 +206,11 @@ def wrong_code_count(learner_key, scope, window_seconds, when=None):
     """Wrong codes the learner typed in the window (what the limit is measured on)."""
     since = (when or clock.now()) - timedelta(seconds=window_seconds)
     return CodeAttempt.objects.filter(learner_key=learner_key, scope=scope[:255], created_at__gt=since).count()
+
+
+def attended_meeting_count(learner_key, programme_id):
+    """How many distinct meetings of the programme the learner attended (present or late): one query."""
+    return (
+        Attendance.objects.filter(learner_key=learner_key, programme_id=programme_id, status__in=ATTENDED)
+        .values("meeting_id").distinct().count()
+    )

@@ -13,17 +13,12 @@ from django.db.models import Count, F, Q
 
 from kkn_xblocks import clock
 
+from .attendance import ATTENDED
 from .models import Attendance, ExamAccommodation, ExamAttempt, ModuleCompletion, Participation
+from .rows import create_once, insert_once
 
-ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.LATE)
 OPEN, SUBMITTED = ExamAttempt.Status.OPEN, ExamAttempt.Status.SUBMITTED
 BY_LEARNER, BY_DEADLINE = "learner", "deadline"
-
-
-def _api():
-    # api.py re-exports this module, so it is imported here at call time, not at import time.
-    from . import api  # pylint: disable=import-outside-toplevel
-    return api
 
 
 @dataclass(frozen=True)
@@ -76,7 +71,7 @@ def start_attempt(learner_key, programme_id, exam_id, number, draw, started_at, 
     the same number, the loser gets the winner's attempt (and its draw) back. The caller has read
     her attempts in this transaction, so the number is known to be free: no read before the insert.
     ``course_key``: the course run it is taken in, which retention counts from."""
-    row, created = _api().insert_once(
+    row, created = insert_once(
         ExamAttempt,
         {"started_at": started_at, "deadline": deadline, "draw": draw, "answers": {}, "status": OPEN,
          "course_key": course_key[:255]},
@@ -150,7 +145,7 @@ def grant_extra_time(learner_key, programme_id, exam_id, minutes, reason, by, by
     open by the difference, in the same transaction."""
     when = when or clock.now()
     with transaction.atomic():
-        row, _created = _api().create_once(ExamAccommodation, {}, learner_key=learner_key,
+        row, _created = create_once(ExamAccommodation, {}, learner_key=learner_key,
                                            programme_id=programme_id, exam_id=exam_id)
         row = ExamAccommodation.objects.select_for_update().get(pk=row.pk)
         change = minutes - row.extra_minutes
@@ -167,7 +162,7 @@ def grant_extra_time(learner_key, programme_id, exam_id, minutes, reason, by, by
 
 def set_exemption(learner_key, programme_id, exam_id, exempt, reason, by, by_name, when=None):
     """Grant or withdraw her exemption from the eligibility requirements; who, when and why are kept."""
-    row, _created = _api().create_once(ExamAccommodation, {}, learner_key=learner_key, programme_id=programme_id,
+    row, _created = create_once(ExamAccommodation, {}, learner_key=learner_key, programme_id=programme_id,
                                        exam_id=exam_id)
     ExamAccommodation.objects.filter(pk=row.pk).update(
         eligibility_exempt=exempt, exemption_reason=reason, exemption_by=by, exemption_by_name=by_name,

@@ -17,18 +17,13 @@ from django.db.models import F
 
 from kkn_xblocks import clock
 
+from .attendance import ATTENDED
 from .models import (
     Attendance, ContactListing, ModuleCompletion, Participation, SharedTask, SharedTaskApproval,
     SharedTaskRevision,
 )
-
-ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.LATE)
-
-
-def _api():
-    # api.py re-exports this module, so it is imported here at call time, not at import time.
-    from . import api  # pylint: disable=import-outside-toplevel
-    return api
+from .modules import submit_task
+from .rows import create_once, run_of
 
 
 # --- The programme overview ----------------------------------------------------------------------
@@ -112,7 +107,7 @@ class Revision:
 
 
 def _task_row(programme_id, module_id, municipality):
-    row, _created = _api().create_once(SharedTask, {}, programme_id=programme_id, module_id=module_id,
+    row, _created = create_once(SharedTask, {}, programme_id=programme_id, module_id=module_id,
                                        municipality=municipality)
     return row
 
@@ -149,7 +144,7 @@ def save_shared_task(programme_id, module_id, municipality, base_version, text, 
     row = _task_row(programme_id, module_id, municipality)
     with transaction.atomic():
         won = SharedTask.objects.filter(pk=row.pk, version=base_version, submitted_at__isnull=True).update(
-            text=text, version=base_version + 1, updated_at=when, **_api().run_of(course_key))
+            text=text, version=base_version + 1, updated_at=when, **run_of(course_key))
         if won:
             SharedTaskRevision.objects.create(task_id=row.pk, version=base_version + 1, learner_key=learner_key,
                                               name=name[:255], text=text, word_count=word_count, saved_at=when)
@@ -210,7 +205,7 @@ def approve_shared_task(programme_id, module_id, municipality, version, learner_
                 SharedTask.objects.filter(pk=row.pk).update(submitted_at=when, submitted_version=version)
                 credited = [member.learner_key for member in municipality_members(programme_id, municipality)]
                 for key in credited:
-                    _api().submit_task(key, programme_id, module_id, row.text, word_count, when=when,
+                    submit_task(key, programme_id, module_id, row.text, word_count, when=when,
                                        course_key=row.course_key)
     return shared_task(programme_id, module_id, municipality), credited
 
@@ -252,7 +247,7 @@ def contact_choice(learner_key, programme_id):
 def join_contact_list(learner_key, programme_id, email="", when=None):
     """Show her in the programme's contact list (with ``email`` if given; "" shares none)."""
     when = when or clock.now()
-    row, created = _api().create_once(ContactListing, {"email": email, "created_at": when, "updated_at": when},
+    row, created = create_once(ContactListing, {"email": email, "created_at": when, "updated_at": when},
                                       learner_key=learner_key, programme_id=programme_id)
     if not created:
         ContactListing.objects.filter(pk=row.pk).update(email=email, updated_at=when)
