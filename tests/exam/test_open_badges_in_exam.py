@@ -2,11 +2,9 @@
 learner downloads it from her certificate page (JSON and a baked SVG badge), an independent
 verifier (didkit) accepts it, the public check page says whether it is genuine, unchanged and
 unrevoked, and a retired learner's certificate gets no new credential."""
-import asyncio
 import base64
 import json
 
-import didkit
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -15,15 +13,10 @@ from kkn_xblocks.records import api, credentials
 from kkn_xblocks.records import openbadges as ob
 from kkn_xblocks.records.models import BadgeCredential, Certificate
 
+from ..credentials_verifier import independent_errors
 from .conftest import make_eligible, take
 
 pytestmark = pytest.mark.django_db
-
-
-def independent_errors(token):
-    async def verify():
-        return await didkit.verify_credential(token, json.dumps({"proofFormat": "jwt"}))
-    return json.loads(asyncio.run(verify()))["errors"]
 
 
 @pytest.fixture(autouse=True)
