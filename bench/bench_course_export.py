@@ -162,7 +162,7 @@ def preview_delays(report, source):
     """Wall time from saving a changed page to the first page load that shows it (the author's wait)."""
     port = _free_port()
     var = tempfile.mkdtemp(prefix="kkn-bench-preview-")
-    env = {**os.environ, "KKN_VAR_DIR": var, "KKN_DEBUG": "0"}
+    env = {**os.environ, "KKN_VAR_DIR": var}
     server = subprocess.Popen([sys.executable, "-m", "course_export.cli", "preview", str(source), "--port", str(port)],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -1,6 +1,6 @@
 """Municipalities as the unit: the overview's queries and time vs the programme's size, and the
 shared task's save vs a trivial workbench handler."""
-from harness import Bench, count_queries
+from harness import Bench, count_queries, report_timing
 
 
 def run(report):
@@ -9,6 +9,7 @@ def run(report):
     from django.db import reset_queries
 
     from kkn_xblocks import checkin_rules as rules
+    from kkn_xblocks import clock
     from kkn_xblocks.records import api
     from kkn_xblocks.records.models import Attendance, ModuleCompletion, Participation
     from kkn_xblocks.scenarios import block_element, scenario
@@ -17,7 +18,6 @@ def run(report):
     meetings = [{"id": f"m{n}", "title": f"Träff {n}"} for n in range(1, 6)]
     modules = [{"id": f"mod{n}", "title": f"Modul {n}"} for n in range(1, 6)]
     places = [(region, name) for region, names in rules.SOUTHERN_MUNICIPALITIES.items() for name in names]
-    baseline = bench.baseline_seconds()
     for municipalities, per in ((2, 10), (20, 10), (60, 10)):
         programme = f"bench-overview-{municipalities}"
         people, rows, done = [], [], []
@@ -27,9 +27,9 @@ def run(report):
                 people.append(Participation(learner_key=key, programme_id=programme, name=f"Deltagare {key}",
                                             municipality=name, role=rules.ROLE_IDS[number % 2], region=region))
                 rows += [Attendance(learner_key=key, programme_id=programme, meeting_id=m["id"], session_id="s",
-                                    status="present", method="code", recorded_at=api.clock.now()) for m in meetings]
+                                    status="present", method="code", recorded_at=clock.now()) for m in meetings]
                 done += [ModuleCompletion(learner_key=key, programme_id=programme, module_id=m["id"],
-                                          module_version="1", completed_at=api.clock.now()) for m in modules[:3]]
+                                          module_version="1", completed_at=clock.now()) for m in modules[:3]]
         Participation.objects.bulk_create(people)
         Attendance.objects.bulk_create(rows)
         ModuleCompletion.objects.bulk_create(done)
@@ -43,9 +43,8 @@ def run(report):
         report(f"overview record queries, {label}", queries, "queries", "must stay 3")
         _response, queries = count_queries(lambda u=usage: bench.post(u, "overview", {}, user="staff"))
         report(f"overview handler queries, {label}", queries, "queries", "must not grow with the size")
-        seconds = bench.seconds_per_call(lambda i, u=usage: bench.post(u, "overview", {}, user="staff"), calls=10)
-        report(f"kkn_checkin.overview, {label}", seconds * 1000, "ms/call",
-               f"ratio {seconds / baseline:.2f} to thumbs.vote")
+        timing = bench.compare(lambda i, u=usage: bench.post(u, "overview", {}, user="staff"), calls=5, rounds=5)
+        report_timing(report, f"kkn_checkin.overview, {label}", timing)
 
     usage = bench.children(bench.load(scenario(block_element("kkn_module", {**MODULE_1,
                                                                             "task_mode": "municipality"}))))[0]
@@ -56,6 +55,5 @@ def run(report):
         version[0] = bench.post(usage, "shared_save", {"text": f"Text {version[0]}", "version": version[0]},
                                 user="bench-shared").json()["version"]
 
-    seconds = bench.seconds_per_call(save, calls=50)
-    report("kkn_module.shared_save (version check + revision)", seconds * 1000, "ms/call",
-           f"ratio {seconds / baseline:.2f} to thumbs.vote")
+    timing = bench.compare(save, calls=20, rounds=5)
+    report_timing(report, "kkn_module.shared_save (version check + revision)", timing)

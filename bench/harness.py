@@ -28,7 +28,6 @@ def setup_django():
     if "KKN_VAR_DIR" not in os.environ:
         os.environ["KKN_VAR_DIR"] = tempfile.mkdtemp(prefix="kkn-bench-")
         atexit.register(shutil.rmtree, os.environ["KKN_VAR_DIR"], ignore_errors=True)
-    os.environ["KKN_DEBUG"] = "0"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kkn_xblocks.devserver.test_settings")
     import django  # pylint: disable=import-outside-toplevel
     django.setup()

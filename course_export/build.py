@@ -20,7 +20,7 @@ from .archive import write_archive
 from .i18n import _
 from .cache import CACHE_FOLDER, SourceCache
 from .olx import TOP, olx_files, write_tree
-from .source import read_course, read_programme
+from .source import read_programme
 from .spec import Course, Programme
 
 
@@ -37,23 +37,9 @@ def archive_name(course: Course):
 
 
 def build(source, out_dir, keep_tree=None, cache=True) -> BuildResult:
-    """Build the course in ``source`` into ``out_dir``; ``keep_tree`` is a folder to keep the OLX in.
-
-    Everything that can fail comes first (reading, the kept tree); the archive and then its manifest
-    are written last, so a manifest never describes another archive. With ``cache``, what reading
-    the source cost is kept in ``out_dir/.kkn-cache`` (safe to delete), so the next build re-reads
-    and re-renders only the files that changed; the archive's bytes are the same either way.
-    """
-    out_dir = Path(out_dir)
-    kept = SourceCache.load(out_dir / CACHE_FOLDER) if cache else None
-    course = read_course(source, cache=kept)
-    files = olx_files(course, cache=kept)
-    tree = _keep_tree(course, files, keep_tree) if keep_tree is not None else None
-    result = _write(course, files, out_dir, tree)
-    del files  # the OLX in memory: not needed while the cache is written
-    if kept is not None:
-        kept.save()
-    return result
+    """Build the source in ``source`` as one course into ``out_dir`` (whatever its packaging);
+    ``keep_tree`` is a folder to keep the OLX in, ``cache`` as for ``build_programme``."""
+    return build_programme(source, out_dir, "course", keep_tree, cache).courses[0]
 
 
 def _write(course, files, out_dir, tree):
@@ -83,7 +69,11 @@ def build_programme(source, out_dir, packaging=None, keep_tree=None, cache=True)
 
     As for one course: everything is read and made in memory first; the programme manifest is
     written last (and removed first), so it only ever lists archives of one and the same build.
-    ``cache`` as for ``build``.
+
+    Everything that can fail comes first (reading, the kept tree); each archive and then its
+    manifest are written last, so a manifest never describes another archive. With ``cache``, what
+    reading the source cost is kept in ``out_dir/.kkn-cache`` (safe to delete), so the next build
+    re-reads and re-renders only the files that changed; the archives' bytes are the same either way.
     """
     out_dir = Path(out_dir)
     kept = SourceCache.load(out_dir / CACHE_FOLDER) if cache else None
@@ -139,16 +129,21 @@ def _keep_tree(course, files, keep_tree):
     return tree
 
 
-def manifest_of(course: Course, archive: Path):
-    """What the build produced, for ``kkn-course push`` to compare with what Studio imported."""
+def sha256_of(path):
+    """The file's SHA-256 (hex), read a megabyte at a time."""
     digest = hashlib.sha256()
-    with open(archive, "rb") as handle:
+    with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
+    return digest.hexdigest()
+
+
+def manifest_of(course: Course, archive: Path):
+    """What the build produced, for ``kkn-course push`` to compare with what Studio imported."""
     return {
         "course_id": course.course_id,
         "archive": archive.name,
-        "sha256": digest.hexdigest(),
+        "sha256": sha256_of(archive),
         "bytes": archive.stat().st_size,
         "counts": course.counts(),
         "graded_subsections": course.graded_subsections(),

@@ -18,7 +18,6 @@ exit code (:data:`EXIT_CODES`, also in ``docs/operator-guide.md``).
 """
 import argparse
 import dataclasses
-import hashlib
 import json
 import sys
 import tarfile
@@ -30,7 +29,7 @@ from pathlib import Path
 from lxml import etree
 
 from . import push_config
-from .build import NotAProgramme, programme_manifest_path
+from .build import NotAProgramme, programme_manifest_path, sha256_of
 from .i18n import _
 from .push_config import ConfigError
 from .studio_client import TERMINAL_STATES, StudioClient, StudioError, split_course_id
@@ -116,14 +115,6 @@ class ArchiveFacts:
 def manifest_path(archive):
     name = archive.name[: -len(ARCHIVE_SUFFIX)] if archive.name.endswith(ARCHIVE_SUFFIX) else archive.stem
     return archive.with_name(f"{name}.manifest.json")
-
-
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _size(nbytes):
@@ -217,7 +208,7 @@ def check_archive(path, course_id, max_bytes, validate):
         raise PushFailure("archive", _("The build manifest {path} is for {manifest_id}, not {course_id}.")
                           .format(path=mpath, manifest_id=manifest.get("course_id"), course_id=course_id),
                           _("Build the course again so archive and manifest belong together."))
-    if manifest.get("bytes") != size or manifest.get("sha256") != _sha256(archive):
+    if manifest.get("bytes") != size or manifest.get("sha256") != sha256_of(archive):
         raise PushFailure("archive", _("{path} is not the archive the manifest {manifest} describes "
                                        "(size or checksum differ): it changed after the build.")
                           .format(path=archive, manifest=mpath.name),

@@ -560,6 +560,9 @@ class _Reader:
             for _path, data in loaded
             if isinstance(data, dict) and isinstance(data.get("id"), str) and overview_rules.PLAN_ID.match(data["id"])
         ]
+        # ... and the modules' progress beside it: the same list for every meeting.
+        context.module_plan = [{"id": module_id, "title": title[:overview_rules.MAX_TITLE_CHARS]}
+                               for module_id, title in context.module_titles.items()]
         for path, data in loaded:
             unit = self._meeting(path, data, context)
             if unit is not None:
@@ -600,8 +603,7 @@ class _Reader:
             "sessions": None if None in sessions else sessions,
             "regions": regions,
             "overview_meetings": context.meeting_plan,
-            "overview_modules": [{"id": module_id, "title": title[:overview_rules.MAX_TITLE_CHARS]}
-                                 for module_id, title in context.module_titles.items()],
+            "overview_modules": context.module_plan,
         }
         if fields.has("municipalities"):  # otherwise the block's own list of southern Sweden
             values["municipalities"] = self._municipalities(fields, regions)
@@ -811,6 +813,7 @@ class _Context:
         self.module_runs = {}  # module id -> CourseRun
         self.meeting_modules = {}  # meeting id -> module id
         self.meeting_plan = []
+        self.module_plan = []
 
 
 __all__ = ["read_course", "read_programme", "SourceError", "URL_NAME"]

@@ -177,7 +177,7 @@ def _validate_source(source):
 
     with tempfile.TemporaryDirectory(prefix="kkn-validate-") as out:
         try:
-            result = build(Path(source), Path(out))
+            result = build(Path(source), Path(out), cache=False)  # a cache in a folder about to go
         except SourceError as error:
             problems = [Problem(ERROR, f"{p.message} {p.hint}".strip(), str(p.location), "source")
                         for p in error.problems]

@@ -5,14 +5,13 @@ not a course. PATH may also be a programme's build folder (or its ``.programme.j
 course's archive is checked, and that it is the archive the manifest lists (sha256, block counts).
 """
 import argparse
-import hashlib
 import json
 import sys
 import tempfile
 from pathlib import Path
 
-from ..build import NotAProgramme, build_programme, load_programme_manifest, programme_manifest_path
-from ..source import COURSE_FILE, read_programme
+from ..build import NotAProgramme, build_programme, load_programme_manifest, programme_manifest_path, sha256_of
+from ..source import COURSE_FILE
 from ..spec import SourceError
 from ..i18n import _, ngettext
 from ..validation import ERROR, NotACourse, validate_archive, validate_path
@@ -42,11 +41,18 @@ def run(options, *, stdout=None, stderr=None):
         manifest = programme_manifest_path(options.path)
         if manifest is not None:
             return _run_programme(options, manifest, stdout, stderr)
-        if _packaged_by_module(options.path):
+        if (Path(options.path) / COURSE_FILE).is_file():
+            # A source is built once; a programme packaged by module has each of its courses checked.
             with tempfile.TemporaryDirectory(prefix="kkn-validate-") as out:
-                built = build_programme(Path(options.path), out)
-                return _run_programme(options, built.manifest, stdout, stderr)
-        report = validate_path(options.path)
+                try:
+                    built = build_programme(Path(options.path), out, cache=False)
+                except SourceError:
+                    built = None  # validate_path lists every problem of the source
+                if built is not None and built.manifest is not None:
+                    return _run_programme(options, built.manifest, stdout, stderr)
+                report = validate_archive(built.courses[0].archive) if built else validate_path(options.path)
+        else:
+            report = validate_path(options.path)
     except (NotACourse, NotAProgramme) as error:
         if options.json:
             stdout.write(json.dumps({"ok": False, "course_id": None, "counts": {}, "problems": [
@@ -80,17 +86,6 @@ def _print(report, out):
     out.write((_("Ready for import.") if report.ok else _("Not ready for import: fix the errors above.")) + "\n")
 
 
-def _packaged_by_module(path):
-    """A source whose course.yaml packages it a course per module: each course is validated.
-    (A source with problems goes the usual way, which reports them.)"""
-    if not (Path(path) / COURSE_FILE).is_file():
-        return False
-    try:
-        return read_programme(path).packaging == "modules"
-    except SourceError:
-        return False
-
-
 def _run_programme(options, manifest, stdout, stderr):
     """Every course of a programme build: valid on its own, and the very archive the manifest lists."""
     data, entries = load_programme_manifest(manifest)
@@ -100,7 +95,7 @@ def _run_programme(options, manifest, stdout, stderr):
             raise NotACourse(_("{path} is listed in {manifest} but does not exist. Build the programme again.").format(
                 path=archive, manifest=manifest.name))
         report = validate_archive(archive)
-        digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+        digest = sha256_of(archive)
         same = digest == entry.get("sha256") and report.counts == entry.get("counts")
         ok = ok and report.ok and same
         results.append({**report.as_json(), "archive": str(archive), "matches_manifest": same})

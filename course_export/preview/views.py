@@ -97,11 +97,11 @@ def _load(source: Path, signature, language):
     get_scenarios()  # the workbench's own scenarios first, so it never re-initialises over ours
     fresh = [False]  # the workbench is prepared once per reading, before the first block it (re)loads
     for course in loaded.programme.courses:
-        loaded.usages.update(load_blocks(course, _state["scenarios"], fresh))
+        loaded.usages.update(load_blocks(course, _state["scenarios"], fresh, cache))
     return loaded
 
 
-def load_blocks(course, loaded_before=None, fresh=None):
+def load_blocks(course, loaded_before=None, fresh=None, cache=None):
     """Load the course's blocks into the workbench: ``{url_name: usage id}``, each usage id starting
     with the course key, so the blocks know their course as in the LMS. A block whose OLX is as it
     was in ``loaded_before`` (``{scenario name: (description, xml)}``, updated here) keeps its
@@ -118,7 +118,7 @@ def load_blocks(course, loaded_before=None, fresh=None):
             continue
         name = f"kkn-course.{component.tag}.{component.url_name}"
         description = f"{course.course_id} {component.tag} {component.url_name}"
-        node = custom_element(component)
+        node = custom_element(component, cache)  # unchanged blocks: their element from the cache
         node.attrib.pop("url_name", None)
         xml = etree.tostring(node, encoding="unicode")
         if name not in SCENARIOS or loaded_before.get(name) != (description, xml):

@@ -514,7 +514,7 @@ def test_a_course_source_is_built_then_validated(tmp_path, monkeypatch):
     (source / "course.yaml").write_text("title: Kurs\n")
     built = {}
 
-    def build(src, out):
+    def build(src, out, cache=True):  # pylint: disable=unused-argument
         built["source"], built["out"] = src, out
         return types.SimpleNamespace(archive=sample_archive(out), manifest=None, course=None)
     monkeypatch.setitem(sys.modules, "course_export.build", types.SimpleNamespace(build=build))
@@ -536,7 +536,7 @@ def test_the_scaffold_source_builds_into_a_course_without_any_problem():
 def test_source_problems_become_errors_with_their_location(tmp_path, monkeypatch):
     (tmp_path / "course.yaml").write_text("title: Kurs\n")
 
-    def build(_src, _out):
+    def build(_src, _out, cache=True):  # pylint: disable=unused-argument
         raise SourceError([SourceProblem(Location("modules/m1.md", 4, "title"), "The title is empty.",
                                          "Write a title.")])
     monkeypatch.setitem(sys.modules, "course_export.build", types.SimpleNamespace(build=build))
