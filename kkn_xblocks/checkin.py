@@ -565,9 +565,12 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
     def _timer_text(self, shown):
         return self.gettext(_("New code in {seconds} s.")).format(seconds=shown.seconds_left)
 
+    def _requirement_label(self, options):
+        """One required role, or its alternatives ("Kultur/Turism")."""
+        return "/".join(self.gettext(rules.ROLE_LABELS[role]) for role in options)
+
     def _missing_text(self, missing):
-        labels = ["/".join(self.gettext(rules.ROLE_LABELS[role]) for role in options) for options in missing]
-        return ", ".join(labels)
+        return ", ".join(self._requirement_label(options) for options in missing)
 
     def _recorded_text(self, entry, texts=None):
         """When and how her status was recorded; ``texts``: the two sentences, translated already."""

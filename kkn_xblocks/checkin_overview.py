@@ -58,9 +58,6 @@ class ProgrammeOverviewMixin:
                                             ).format(region=region[:rules.MAX_NAME_CHARS]))
         return region
 
-    def _requirement_label(self, options):
-        return "/".join(self.gettext(rules.ROLE_LABELS[role]) for role in options)
-
     def _cell_items(self, cell):
         """Each required role with whether it attended: ``[(label, met)]``."""
         requirements = rules.role_requirements(self.required_roles)
@@ -101,7 +98,7 @@ class ProgrammeOverviewMixin:
             "filter_url": urlunsplit(urlsplit(filter_url)._replace(query="")) if filter_url else "",
             "filter_hidden": [pair for pair in parse_qsl(urlsplit(filter_url).query) if pair[0] != "region"],
             "csv_url": self.runtime.handler_url(self, "overview_csv", query=self._region_query(overview.region)),
-            "requirements": ", ".join(self._requirement_label(o) for o in rules.role_requirements(self.required_roles)),
+            "requirements": self._missing_text(rules.role_requirements(self.required_roles)),
         })
 
     @staticmethod

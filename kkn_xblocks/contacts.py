@@ -83,7 +83,7 @@ class ContactListMixin:
             raise Refusal(409, gettext(_(
                 "Fill in your municipality, role and region before you join the contact list.")))
         if person.name and person.name != profile.name:
-            api.join_programme(person.key, self.programme_id, person.name)
+            api.rename_participant(person.key, self.programme_id, person.name)  # her row was just read
         api.join_contact_list(person.key, self.programme_id, email)
         message = gettext(_("You are in the contact list. Other participants can now find you."))
         return {"listed": True, "message": message, "html": self._contacts_html(person, message)}

@@ -365,8 +365,8 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             person.key, self.programme_id, self.programme_title or self.display_name, name,
             attempt_pk=best.pk, valid_months=self.certificate_valid_months,
         )
-        if created and api.badges_configured():
-            self._credential(certificate)  # issued with the certificate, as the same fact
+        if created:
+            self._credential(certificate)  # issued with the certificate, as the same fact (if set up)
         return _Situation(situation.attempts, situation.eligibility, situation.accommodation, certificate)
 
     # --- grading: the record decides, never the browser ------------------------------------------------

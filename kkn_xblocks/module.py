@@ -202,9 +202,11 @@ class DistanceModuleBlock(SharedTaskMixin, StudioFormMixin, KknBlockMixin, Compl
     def _self_check_passed(self):
         return self.self_check_best is not None and self.self_check_best >= self.self_check_pass_percent
 
-    def _complete_if_due(self, person):
-        """Record the completion once the rule is met; publish it to the runtime when new here."""
-        submitted = self._task_submitted(person) is not None
+    def _complete_if_due(self, person, submitted=None):
+        """Record the completion once the rule is met; publish it to the runtime when new here.
+        ``submitted``: whether her task is in, when the caller has just read it."""
+        if submitted is None:
+            submitted = self._task_submitted(person) is not None
         if not rules.completion_met(self.completion_rule, submitted, self._self_check_passed()):
             return False
         _at, created = api.record_completion(
@@ -222,8 +224,10 @@ class DistanceModuleBlock(SharedTaskMixin, StudioFormMixin, KknBlockMixin, Compl
     def _discard_old_draft(self):
         """Drafts live in the learner's block state, not in the record: the retention time for drafts
         is applied here, when she next opens the module (see docs/personuppgifter.md)."""
+        if not self.draft:
+            return
         days, now = api.draft_retention_days(), clock.now()
-        if not self.draft or not rules.draft_expired(self.draft_saved_at, days, now):
+        if not rules.draft_expired(self.draft_saved_at, days, now):
             return
         # Past its time counted from its own date: it waits still while its course run ended less
         # than ``days`` ago. Looked up only now, as that is rare.
@@ -242,7 +246,7 @@ class DistanceModuleBlock(SharedTaskMixin, StudioFormMixin, KknBlockMixin, Compl
             progress = api.programme_progress(person.key, self.programme_id, self.module_ids)
             submitted = self._task_submitted(person)
             if self.task_is_shared and not person.is_staff and not progress.is_complete(self.module_id) \
-                    and submitted is not None and self._complete_if_due(person):
+                    and submitted is not None and self._complete_if_due(person, submitted=True):
                 # Her municipality's shared task was submitted after an approval of someone else.
                 progress = api.programme_progress(person.key, self.programme_id, self.module_ids)
             if progress.is_complete(self.module_id) and not self.completion_published:

@@ -125,7 +125,7 @@ class SharedTaskMixin:
         base = payload.integer("version", 0, 10**9)
         profile = self._shared_profile(person)
         if person.name and person.name != profile.name:
-            api.join_programme(person.key, self.programme_id, person.name)
+            api.rename_participant(person.key, self.programme_id, person.name)  # her row was just read
         outcome, state = api.save_shared_task(self.programme_id, self.module_id, profile.municipality, base, text,
                                               word_count(text), person.key, person.name or person.key,
                                               course_key=self.course_key_str)

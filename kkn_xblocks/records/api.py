@@ -6,7 +6,6 @@ Functions take and return plain values (strings, datetimes, small dataclasses), 
 """
 # Each part of the record lives in its own module; this one only gathers them, so blocks have one
 # door and no part imports another through it.
-from .rows import create_once, insert_once, run_of  # noqa: F401  pylint: disable=unused-import
 from .participation import (  # noqa: F401  pylint: disable=unused-import
     join_programme, names_of, rename_participant,
 )
@@ -32,10 +31,10 @@ from .extract import (  # noqa: F401  pylint: disable=unused-import
     as_document, as_json, extract_learner, file_stem as extract_file_stem,
 )
 from .retention import (  # noqa: F401  pylint: disable=unused-import
-    DEFAULT_DAYS, Removed, RetentionSettingError, apply_retention, draft_retention_days, draft_run_end, retention_days,
+    DEFAULT_DAYS, Removed, RetentionSettingError, apply_retention, draft_retention_days, draft_run_end,
 )
 from .course_runs import (  # noqa: F401  pylint: disable=unused-import
-    SETTING as COURSE_RUN_ENDS_SETTING, CourseRunEndError, run_ends as course_run_ends,
+    CourseRunEndError, run_ends as course_run_ends,
 )
 from .municipalities import (  # noqa: F401  pylint: disable=unused-import
     Approval, Contact, Member, OverviewFacts, Revision, SaveOutcome, SharedTaskState, approve_shared_task,

@@ -23,17 +23,20 @@ def _(text):
     return text
 
 
+def _policy_named(model_name):
+    from ..privacy import POLICIES  # pylint: disable=import-outside-toplevel
+    return next((p for model, p in POLICIES.items() if model.__name__ == model_name), None)
+
+
 def table_title(model_name):
     """What a table holds, in the command's language (the policy's title), for a model's name."""
-    from ..privacy import POLICIES  # pylint: disable=import-outside-toplevel
-    policy = next((p for model, p in POLICIES.items() if model.__name__ == model_name), None)
+    policy = _policy_named(model_name)
     return gettext(policy.title) if policy else model_name
 
 
 def column_labels(model_name, columns):
     """The columns' labels in the command's language, for a model's name."""
-    from ..privacy import POLICIES  # pylint: disable=import-outside-toplevel
-    policy = next((p for model, p in POLICIES.items() if model.__name__ == model_name), None)
+    policy = _policy_named(model_name)
     labels = (gettext(policy.columns[c].label) if policy and c in policy.columns else c for c in columns)
     return ", ".join(label[:1].lower() + label[1:] for label in labels)  # inside a sentence
 
