@@ -33,8 +33,6 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import segno
-from django.template import Context
-from django.utils import formats, translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from webob import Response
