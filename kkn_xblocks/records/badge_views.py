@@ -71,7 +71,7 @@ def achievement(request, programme_id):
 @require_safe
 def status_list(request, number):
     """The list as a VC-JWT (``application/vc+jwt``), as verifiers fetch ``statusListCredential``."""
-    if number < 1:
+    if not 1 <= number <= credentials.status_list_count():  # no certificate sits in such a list
         raise Http404("No such status list.")
     try:
         _credential, token = credentials.status_list(number)

@@ -231,6 +231,12 @@ def achievement_of(programme_id):
 
 # --- Status lists ------------------------------------------------------------------------------
 
+def status_list_count():
+    """How many status lists there are: enough for every certificate issued so far (at least one)."""
+    newest = Certificate.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return status_position(newest or 0)[0]
+
+
 def status_list(number):
     """``(list credential dict, compact JWS)`` for status list ``number`` (1-based)."""
     config = issuer_config()

@@ -113,6 +113,12 @@ def test_the_check_page_answers_genuine_tampered_and_revoked(wb, exam, certified
     assert ob.status_bit(listed, int(document["credentialStatus"]["statusListIndex"])) is True
 
 
+def test_a_status_list_no_certificate_sits_in_is_a_404(certified):  # pylint: disable=unused-argument
+    assert Client().get("/kkn/intyg/status/1/").status_code == 200
+    for number in (0, 2, 10**20):
+        assert Client().get(f"/kkn/intyg/status/{number}/").status_code == 404
+
+
 def test_bad_input_on_the_check_page_is_a_clear_400():
     for text in ["", "inte ett intyg", "{\"proof\": 1}", "a.b.c"]:
         answer = check(text)
