@@ -5,7 +5,10 @@
 (Reading archives safely, members checked before anything is unpacked, is ``validation``'s job.)
 
 Determinism: members sorted (each folder before what it holds), mtime 0, uid/gid 0, no user names,
-fixed modes, gzip header without name or time. Atomic: the archive is written to a temporary file
+fixed modes, gzip header without name or time. The gzip file is a sequence of members (RFC 1952
+allows it; gzip, GNU tar and Python's ``tarfile``, which Studio's import uses, read them as one
+stream), each holding a run of tar entries, so a rebuild from the cache compresses only the runs
+whose files changed. Atomic: the archive is written to a temporary file
 beside ``path`` and renamed over it only when complete, so a failed build never leaves a half-written
 archive.
 
@@ -15,6 +18,7 @@ the whole archive. ``tarfile`` (and GNU tar, and Studio) read the result; the te
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import struct
@@ -26,18 +30,19 @@ from .i18n import _
 COMPRESSLEVEL = 6  # gzip's default, as `tar czf` uses
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no flags, mtime 0, OS unknown
 BLOCK = 512
-_CHUNK = 1 << 20
 
 
 def _ordered(files, top):
     """(archive name, data or None for a folder), folders first and everything sorted by path parts."""
     entries = {top: None}
     for name, data in files.items():
-        parts = name.split("/")
-        for depth in range(1, len(parts)):
-            entries.setdefault(f"{top}/{'/'.join(parts[:depth])}", None)
+        folder = name.rpartition("/")[0]
+        while folder and f"{top}/{folder}" not in entries:  # each folder once, before what it holds
+            entries[f"{top}/{folder}"] = None
+            folder = folder.rpartition("/")[0]
         entries[f"{top}/{name}"] = data
-    return sorted(entries.items(), key=lambda item: item[0].split("/"))
+    # By path parts: "/" made the smallest character orders the names so (names hold no NUL).
+    return sorted(entries.items(), key=lambda item: item[0].replace("/", "\0"))
 
 
 def _header(name, size, folder):
@@ -66,8 +71,9 @@ def _header(name, size, folder):
     return bytes(header)
 
 
-def write_archive(files, path, top="course") -> Path:
-    """Write ``files`` ({name under ``top``: bytes or Path}) as the ``.tar.gz`` ``path``; return it."""
+def write_archive(files, path, top="course", cache=None) -> Path:
+    """Write ``files`` ({name under ``top``: bytes or Path}) as the ``.tar.gz`` ``path``; return it.
+    With ``cache`` (a ``SourceCache``), members whose files are as before are not compressed again."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Not mkstemp, which creates 0600: the archive gets the permissions of any file the user writes
@@ -76,33 +82,13 @@ def write_archive(files, path, top="course") -> Path:
     handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(handle, "wb") as out:
-            # The gzip wrapper is written here (RFC 1952: no name, time 0, OS "unknown") around a raw
-            # deflate stream, so the bytes do not depend on the zlib build or the operating system.
-            out.write(GZIP_HEADER)
-            compressor = zlib.compressobj(COMPRESSLEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
-            crc, length = 0, 0
-            pending, size = [], 0
-            for name, data in _ordered(files, top):
-                if isinstance(data, Path):
-                    data = data.read_bytes()
-                folder = data is None
-                pending.append(_header(name + ("/" if folder else ""), 0 if folder else len(data), folder))
-                if not folder:
-                    pending.append(data)
-                    pending.append(b"\0" * (-len(data) % BLOCK))
-                    size += len(data)
-                size += BLOCK
-                if size >= _CHUNK:
-                    chunk = b"".join(pending)
-                    crc, length = zlib.crc32(chunk, crc), length + len(chunk)
-                    out.write(compressor.compress(chunk))
-                    pending, size = [], 0
-            pending.append(b"\0" * (2 * BLOCK))  # end of archive
-            chunk = b"".join(pending)
-            crc, length = zlib.crc32(chunk, crc), length + len(chunk)
-            out.write(compressor.compress(chunk))
-            out.write(compressor.flush())
-            out.write(struct.pack("<II", crc & 0xFFFFFFFF, length & 0xFFFFFFFF))
+            for entries in _runs(_ordered(files, top)):
+                entries = [(name, data.read_bytes() if isinstance(data, Path) else data) for name, data in entries]
+                if cache is None:
+                    out.write(_member(entries))
+                else:
+                    out.write(cache.archive_member(_member_key(entries), lambda e=entries: _member(e)))
+            out.write(_END)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
@@ -110,3 +96,51 @@ def write_archive(files, path, top="course") -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def _runs(entries):
+    """The entries cut into runs at content-defined points: after each entry whose name's CRC ends in six
+    zero bits (some 64 entries a run). A changed file changes only its own run, an added or removed
+    one only its run's neighbourhood, so a rebuild compresses little again."""
+    run = []
+    for entry in entries:
+        run.append(entry)
+        if zlib.crc32(entry[0].encode("ascii", "replace")) & 63 == 0:
+            yield run
+            run = []
+    if run:
+        yield run
+
+
+def _member_key(entries):
+    """A digest of all a member's bytes depend on: the entries' names and contents."""
+    digest = hashlib.blake2b(digest_size=16)
+    for name, data in entries:
+        digest.update(b"%d:%s:%d:" % (len(name), name.encode("utf-8", "surrogateescape"), -1 if data is None
+                                      else len(data)))
+        if data is not None:
+            digest.update(data)
+    return digest.hexdigest()
+
+
+def _member(entries):
+    """One gzip member (RFC 1952) holding the tar stream of ``entries``."""
+    pending = []
+    for name, data in entries:
+        folder = data is None
+        pending.append(_header(name + ("/" if folder else ""), 0 if folder else len(data), folder))
+        if not folder:
+            pending.append(data)
+            pending.append(b"\0" * (-len(data) % BLOCK))
+    return _gzip(b"".join(pending))
+
+
+def _gzip(data):
+    # The wrapper is written here (no name, time 0, OS "unknown") around a raw deflate stream, so the
+    # bytes do not depend on the zlib build or the operating system.
+    compressor = zlib.compressobj(COMPRESSLEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return b"".join((GZIP_HEADER, compressor.compress(data), compressor.flush(),
+                     struct.pack("<II", zlib.crc32(data) & 0xFFFFFFFF, len(data) & 0xFFFFFFFF)))
+
+
+_END = _gzip(b"\0" * (2 * BLOCK))  # the end of the tar archive, a member of its own

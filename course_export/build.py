@@ -42,12 +42,12 @@ def build(source, out_dir, keep_tree=None, cache=True) -> BuildResult:
     return build_programme(source, out_dir, "course", keep_tree, cache).courses[0]
 
 
-def _write(course, files, out_dir, tree):
+def _write(course, files, out_dir, tree, cache=None):
     out_dir.mkdir(parents=True, exist_ok=True)
     name = archive_name(course)
     manifest_path = out_dir / f"{name}.manifest.json"
     manifest_path.unlink(missing_ok=True)  # an old manifest must not outlive its archive
-    archive = write_archive(files, out_dir / f"{name}.tar.gz", top=TOP)
+    archive = write_archive(files, out_dir / f"{name}.tar.gz", top=TOP, cache=cache)
     manifest = write_manifest(course, archive, manifest_path)
     return BuildResult(course, archive, manifest, tree)
 
@@ -77,25 +77,35 @@ def build_programme(source, out_dir, packaging=None, keep_tree=None, cache=True)
     """
     out_dir = Path(out_dir)
     kept = SourceCache.load(out_dir / CACHE_FOLDER) if cache else None
+    try:
+        result = _build_programme(source, out_dir, packaging, keep_tree, kept)
+    except BaseException:
+        if kept is not None:
+            kept.discard()  # what this build wrote of the cache goes: the output folder stays as it was
+        raise
+    if kept is not None:
+        kept.save()
+    return result
+
+
+def _build_programme(source, out_dir, packaging, keep_tree, kept):
     programme = read_programme(source, packaging, cache=kept)
     made = [(course, olx_files(course, cache=kept)) for course in programme.courses]
     if programme.packaging == "course":
         course, files = made[0]
         tree = _keep_tree(course, files, keep_tree) if keep_tree is not None else None
-        result = ProgrammeResult(programme, (_write(course, files, out_dir, tree),), None)
-    else:
-        trees = [_keep_tree(course, files, Path(keep_tree) / archive_name(course)) if keep_tree is not None
-                 else None for course, files in made]
-        out_dir.mkdir(parents=True, exist_ok=True)
-        manifest_path = out_dir / programme_manifest_name(programme)
-        manifest_path.unlink(missing_ok=True)
-        results = tuple(_write(course, files, out_dir, tree) for (course, files), tree in zip(made, trees))
-        result = ProgrammeResult(programme, results,
-                                 _write_json(programme_manifest_of(programme, results), manifest_path))
-    del made  # the OLX in memory: not needed while the cache is written
-    if kept is not None:
-        kept.save()
-    return result
+        return ProgrammeResult(programme, (_write(course, files, out_dir, tree, kept),), None)
+    trees = [_keep_tree(course, files, Path(keep_tree) / archive_name(course)) if keep_tree is not None
+             else None for course, files in made]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manifest_path = out_dir / programme_manifest_name(programme)
+    manifest_path.unlink(missing_ok=True)
+    results = []
+    while made:  # each course's OLX in memory is let go once its archive is written
+        course, files = made.pop(0)
+        results.append(_write(course, files, out_dir, trees[len(results)], kept))
+    return ProgrammeResult(programme, tuple(results),
+                           _write_json(programme_manifest_of(programme, results), manifest_path))
 
 
 def programme_manifest_of(programme: Programme, results):

@@ -2,57 +2,77 @@
 
     cache = SourceCache.load(folder)    or SourceCache() to keep it in memory only (the preview)
     read_course(source, cache=cache)
-    cache.save()                        prunes what this reading did not use, writes one JSON file
+    olx_files(course, cache=cache); write_archive(files, path, cache=cache)
+    cache.save()                        prunes what this build did not use
 
-Reading a large source spends its time decoding files, parsing YAML and rendering and sanitising
-Markdown. All three are pure functions of a file's content, so their results are kept under the
-BLAKE2b hash of that content: a page is rendered again only when its text changed, a YAML file parsed
-again only when it changed. A file whose size, times and inode are those seen when its hash was
-taken is not even read (git's index does the same); one changed within a second of that moment is
-read again, since a second write in the same clock tick could leave its times as they were.
+Three levels, each a pure function of content, so a build from the cache writes the same bytes as
+one without (``tests/course_export/test_cache.py``):
 
-The OLX our own blocks write of themselves is kept too, by the content of the block's fields: a
-rebuild whose blocks did not change loads neither their classes nor Django to write them again.
+- **Files.** Decoding files, parsing YAML and rendering and sanitising Markdown are kept under the
+  BLAKE2b hash of the file's content. A file whose size, times and inode are those seen when its
+  hash was taken is not even read (git's index does the same); one changed within a second of that
+  moment is read again, since a second write in the same clock tick could leave its times as they
+  were. The OLX our own blocks write of themselves is kept by the content of the block's fields.
+- **Modules.** Reading a module folder is kept whole (``ModuleMemo``): the chapter it made, the ids
+  it claimed, and every file it read with that file's state. When none of those files changed and
+  what the module took from the rest of the course (programme id, module ids, dates, asset names,
+  language) is the same, the module is not read at all; when one page changed, only that page is
+  read and rendered again. Checks across modules (duplicate ids and numbers) still run on every build.
+- **Output.** The OLX files of each chapter are kept by the chapter's content, and the archive is a
+  sequence of gzip members cut at content-defined points, each kept by the bytes it compresses: a
+  rebuild compresses only the members whose files changed.
 
-Everything else (every check, every spec value, the rest of the OLX and the archive) is made afresh
-from these results, so a build from the cache writes the same bytes as one without (``tests/
-course_export/test_cache.py``). The file is safe to delete, and one that cannot be read, was
-written by another format or by other code is ignored: the build is then simply cold. The key
-includes a fingerprint of this package's own code, of the blocks' and of the versions of the renderer,
+On disk (under the output folder, ``.kkn-cache``, safe to delete): ``index`` holds the file states,
+the small shared results and the archive members; ``objects/`` one file per module memo, per module's
+file results and per chapter's OLX, named by content and written once. They are pickles read by an
+unpickler that makes nothing but plain values, the spec's dataclasses and datetimes (``_Unpickler``:
+no other class or function can be named, so loading runs no code), and each is checked after loading;
+a file that cannot be read, was written by another format or other code is ignored: the build is then
+simply cold. The key includes a
+fingerprint of this package's code, of the blocks' and of the versions of Python, the renderer,
 sanitiser, YAML reader, XBlock and lxml.
 """
 from __future__ import annotations
 
-import functools
+import dataclasses
 import hashlib
-import json
+import io
 import os
-import tempfile
+import pickle
+import secrets
+import stat
+import sys
 import time
-from importlib import metadata
+import importlib.util
 from pathlib import Path
 
+from . import spec
 from .loading import Map, Seq
 
-FORMAT = 3
+FORMAT = 4
 CACHE_FOLDER = ".kkn-cache"  # under the output folder
-FILE_NAME = "source-cache.json"
+FILE_NAME = "index"
+OBJECTS = "objects"
 RACY_NS = 1_000_000_000  # a file changed less than this before its hash was taken is read again
+_SECTIONS = ("files", "texts", "yaml", "html", "olx")
 
 
 def code_fingerprint():
-    """What the cached results depend on besides the source: our code and three libraries."""
-    digest = hashlib.sha256(f"format {FORMAT}".encode())
-    for package in ("cmarkgfm", "nh3", "PyYAML", "XBlock", "lxml"):
-        try:
-            digest.update(f"{package} {metadata.version(package)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{package} missing".encode())
+    """What the cached results depend on besides the source: our code, Python and five libraries (each
+    named by its installed files' sizes and times, which an upgrade changes: found, not imported)."""
+    digest = hashlib.sha256(f"format {FORMAT} python {sys.version}".encode())
     here = Path(__file__).resolve().parent
-    for folder in (here, here.parent / "kkn_xblocks"):
-        for path in sorted(folder.glob("*.py")):
-            status = path.stat()
-            digest.update(f"{path.name} {status.st_size} {status.st_mtime_ns}".encode())
+    paths = [*sorted(here.glob("*.py")), *sorted((here.parent / "kkn_xblocks").glob("*.py"))]
+    for package in ("cmarkgfm", "nh3", "yaml", "xblock", "lxml"):
+        found = importlib.util.find_spec(package)
+        if found is None or not found.origin:
+            digest.update(f"{package} missing".encode())
+        else:
+            folder = Path(found.origin).parent
+            paths += [path for path in sorted(folder.iterdir()) if path.suffix in (".py", ".so", ".pyd")]
+    for path in paths:
+        status = path.stat()
+        digest.update(f"{path} {status.st_size} {status.st_mtime_ns}".encode())
     return digest.hexdigest()
 
 
@@ -67,68 +87,117 @@ def _state_of(status: os.stat_result):
     return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}:"
 
 
+def trusted_key(entry, status: os.stat_result):
+    """The content key in a file ``entry`` (``state:hashed at:key``) when ``status`` is still that
+    state and was not changed within ``RACY_NS`` of the hashing; else ``None``."""
+    state = _state_of(status)
+    if not isinstance(entry, str) or not entry.startswith(state):
+        return None
+    hashed_at, _colon, key = entry[len(state):].partition(":")
+    if not hashed_at.isdigit() or status.st_ctime_ns > int(hashed_at) - RACY_NS:
+        return None
+    return key
+
+
+@dataclasses.dataclass
+class ModuleMemo:
+    """What reading one module folder produced and took: replayed as it is when none of it changed."""
+
+    context: str  # the digest of what the module took from the rest of the course
+    module_id: str | None  # module.yaml's id (the course's list of module ids is made before reading)
+    number: int
+    file: str  # module.yaml, relative to the source folder
+    title: str
+    run: object  # spec.CourseRun: the module's own course
+    claims: tuple  # ((url_name, Location), ...) in the order the reading claimed them
+    chapter: object  # spec.Chapter
+    files: dict  # path -> file entry, every file the reading read
+    entries: object  # section -> {key: value}: the files' texts, parses and renderings (on disk: their object)
+
+    def valid(self):
+        """Whether a memo read from disk has the shape this code writes."""
+        values = ((self.context, str), (self.number, int), (self.file, str), (self.title, str),
+                  (self.run, spec.CourseRun), (self.chapter, spec.Chapter), (self.files, dict), (self.claims, tuple),
+                  (self.entries, str), (self.module_id, str))
+        return (all(isinstance(value, kind) for value, kind in values)
+                and all(isinstance(path, str) and isinstance(entry, str) for path, entry in self.files.items())
+                and all(isinstance(claim, tuple) and len(claim) == 2 and isinstance(claim[0], str)
+                        and isinstance(claim[1], spec.Location) for claim in self.claims))
+
+
 class SourceCache:
-    """Results of reading source files, by content hash; file states, by path."""
+    """Results of reading source files, by content hash; file states, by path; module memos by folder;
+    each chapter's OLX and the archive's members by content."""
 
     def __init__(self, path: Path | None = None):
-        self.path = path
+        self.path = path  # the index file; None: in memory only
         self.code = code_fingerprint()
         self.files = {}  # path -> "size:mtime_ns:ctime_ns:inode:hashed at (ns):content key", one string (memory)
         self.texts = {}  # content key -> the file's text, as the reader accepted it
-        self.yaml = {}  # content key -> the parsed YAML as JSON text (see ``encode_yaml``)
+        self.yaml = {}  # content key -> the parsed YAML as plain data (see ``encode_yaml``)
         self.html = {}  # content key of Markdown -> its sanitised HTML
         self.olx = {}  # content key of a block's tag, url_name and fields -> the element it wrote (XML text)
-        self._used = {"files": set(), "texts": set(), "yaml": set(), "html": set(), "olx": set()}
+        self.modules = {}  # module folder -> ModuleMemo (in memory) or the name of its object (on disk)
+        self.chapters = {}  # content key of a chapter -> {OLX path: bytes} (in memory; on disk: objects)
+        self.members = {}  # content key of an archive member's input -> the gzip member
+        self._used = {name: set() for name in (*_SECTIONS, "modules", "chapters", "members")}
+        self._recording = None  # the sections' keys used while a module is read
+        self._owned = {name: set() for name in _SECTIONS}  # keys kept in a module's objects, not in the index
+        self._written = []  # objects written by this build (kept by ``save``)
+        self._made = []  # folders made for them, deepest last
         self._changed = False  # anything learnt since loading (what was not used is dropped on saving)
 
     @classmethod
     def load(cls, folder):
         """The cache kept in ``folder``; an empty one when there is none or it is unusable."""
         cache = cls(Path(folder) / FILE_NAME)
-        try:
-            with open(cache.path, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (OSError, ValueError, RecursionError):
-            return cache
+        data = _read_object(cache.path)
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("code") != cache.code:
             return cache
-        for name in cache._used:
-            if isinstance(data.get(name), dict):
-                setattr(cache, name, data[name])
+        for name in (*_SECTIONS, "modules", "members"):
+            kept = data.get(name)
+            if isinstance(kept, dict):
+                setattr(cache, name, kept)
         return cache
 
+    @property
+    def _objects(self):
+        return self.path.parent / OBJECTS
+
     def save(self):
-        """Keep what this reading used, atomically; a cache that cannot be written is only a lost speed-up."""
+        """Keep what this build used, atomically; remove the objects it did not use. A cache that cannot
+        be written is only a lost speed-up."""
         if self.path is None:
             return
-        if not self._changed and all(len(used) == len(getattr(self, name)) for name, used in self._used.items()):
-            return  # the file holds exactly this already
+        data = {"format": FORMAT, "code": self.code}
+        for name in (*_SECTIONS, "modules", "members"):
+            kept, used, owned = getattr(self, name), self._used[name], self._owned.get(name, ())
+            data[name] = {key: kept[key] for key in used if key in kept and key not in owned}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
-        except OSError:
-            return
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                self._write(out)
-            os.replace(temporary, self.path)
-        except (OSError, ValueError):  # ValueError: text JSON cannot write as UTF-8 (never read so)
-            Path(temporary).unlink(missing_ok=True)
+            _write_bytes(self.path, _dumps(data))
+            keep = {*self._written, *data["modules"].values(), *self._used["chapters"]}
+            if self._objects.is_dir():
+                for entry in os.scandir(self._objects):
+                    if entry.name not in keep:
+                        os.unlink(entry.path)
+        except (OSError, ValueError):
+            pass
 
-    def _write(self, out):
-        """The JSON written entry by entry (``json.dumps`` is the C encoder; one big string of a large
-        course's cache would add its size to the build's peak memory)."""
-        dumps = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":"))
-        out.write(f'{{"format":{FORMAT},"code":{dumps(self.code)}')
-        for name, used in self._used.items():
-            kept = getattr(self, name)
-            separator = f",{dumps(name)}:{{"
-            for key in sorted(used):
-                if key in kept:
-                    out.write(f"{separator}{dumps(key)}:{dumps(kept[key])}")
-                    separator = ","
-            out.write("}" if separator == "," else f"{separator}}}")
-        out.write("}")
+    def discard(self):
+        """Remove the objects this build wrote (it failed: the output folder stays as it was)."""
+        for name in self._written:
+            try:
+                os.unlink(self._objects / name)
+            except OSError:
+                pass
+        for folder in reversed(self._made):
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        self._written.clear()
+        self._made.clear()
 
     def forget_unused(self):
         """Drop what the last reading did not use (the preview keeps one cache across reloads)."""
@@ -139,20 +208,41 @@ class SourceCache:
             used.clear()
         self._changed = False
 
+    def _use(self, section, key):
+        self._used[section].add(key)
+        if self._recording is not None and section in self._recording:
+            self._recording[section].add(key)
+
+    def _put_object(self, value, name=None):
+        """Write ``value`` as an object named ``name`` (by default its content's hash), once; the name, or
+        None when it cannot be written."""
+        try:
+            data = _dumps(value)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            return None
+        name = name or hashlib.blake2b(data, digest_size=16).hexdigest()
+        path = self._objects / name
+        if not path.exists():
+            try:
+                if not self._objects.is_dir():
+                    made = [folder for folder in (self._objects, *self._objects.parents) if not folder.exists()]
+                    self._objects.mkdir(parents=True)
+                    self._made.extend(reversed(made))
+                _write_bytes(path, data)
+            except OSError:
+                return None
+            self._written.append(name)
+        return name
+
     # -- files ----------------------------------------------------------------------------------------
     def known_text(self, path: str, status: os.stat_result):
         """The text of ``path`` when the file is as it was when last read, else ``None``."""
-        entry, state = self.files.get(path), _state_of(status)
-        if not isinstance(entry, str) or not entry.startswith(state):
-            return None
-        hashed_at, _colon, key = entry[len(state):].partition(":")
-        if not hashed_at.isdigit() or status.st_ctime_ns > int(hashed_at) - RACY_NS:
-            return None
-        text = self.texts.get(key)
+        key = trusted_key(self.files.get(path), status)
+        text = self.texts.get(key) if key else None
         if not isinstance(text, str):
             return None
-        self._used["files"].add(path)
-        self._used["texts"].add(key)
+        self._use("files", path)
+        self._use("texts", key)
         return text
 
     def remember_text(self, path: str, status: os.stat_result, text: str):
@@ -161,8 +251,8 @@ class SourceCache:
         self.files[path] = f"{_state_of(status)}{time.time_ns()}:{key}"
         self.texts[key] = text
         self._changed = True
-        self._used["files"].add(path)
-        self._used["texts"].add(key)
+        self._use("files", path)
+        self._use("texts", key)
 
     # -- derived results -------------------------------------------------------------------------------
     def parsed_yaml(self, text, parse):
@@ -170,22 +260,22 @@ class SourceCache:
         ``parse`` returns the data or ``None`` (a problem it has reported: nothing is kept)."""
         key = content_key(text)
         encoded = self.yaml.get(key)
-        if isinstance(encoded, str):
+        if encoded is not None:
             try:
-                data = decode_yaml(json.loads(encoded))
+                data = decode_yaml(encoded)
             except (TypeError, ValueError, IndexError, KeyError, RecursionError):
                 data = None
             if data is not None:
-                self._used["yaml"].add(key)
+                self._use("yaml", key)
                 return data
         data = parse(text)
         if data is not None:
             try:
-                self.yaml[key] = json.dumps(encode_yaml(data), ensure_ascii=False, separators=(",", ":"))
-                self._used["yaml"].add(key)
+                self.yaml[key] = encode_yaml(data)
+                self._use("yaml", key)
                 self._changed = True
             except (TypeError, ValueError, RecursionError):
-                pass  # a value JSON cannot hold (!!binary, !!set, a nesting too deep): parsed each time
+                pass  # a value plain data cannot hold (!!binary, !!set): parsed each time
         return data
 
     def rendered(self, markdown, render):
@@ -195,7 +285,7 @@ class SourceCache:
         if not isinstance(html, str):
             html = self.html[key] = render(markdown)
             self._changed = True
-        self._used["html"].add(key)
+        self._use("html", key)
         return html
 
     def written_element(self, identity: str, write):
@@ -205,12 +295,199 @@ class SourceCache:
         if not isinstance(text, str):
             text = self.olx[key] = write()
             self._changed = True
-        self._used["olx"].add(key)
+        self._use("olx", key)
         return text
 
+    # -- modules --------------------------------------------------------------------------------------
+    def start_module(self, yaml_path: str):
+        """Record the keys of what the reading of one module uses, until ``module_read``, starting with
+        its YAML file (read and parsed before)."""
+        self._recording = {name: set() for name in _SECTIONS}
+        entry = self.files.get(yaml_path)
+        if isinstance(entry, str):
+            key = entry.rpartition(":")[2]
+            self._recording["files"].add(yaml_path)
+            self._recording["texts"].add(key)
+            self._recording["yaml"].add(key)
 
-# -- YAML as JSON ----------------------------------------------------------------------------------------
-# The reader's YAML keeps lines (``loading.Map``/``Seq``); JSON keeps them as tagged lists. Every JSON
+    def module_read(self, folder: str, memo_of):
+        """The module in ``folder`` was read: keep ``memo_of(files, entries)`` (a ``ModuleMemo``) for it.
+        Without ``memo_of`` (the reading found problems) nothing is kept."""
+        recorded, self._recording = self._recording, None
+        if memo_of is None or recorded is None:
+            return
+        for name, keys in recorded.items():
+            self._owned[name] |= keys
+        files = {path: self.files[path] for path in recorded["files"] if path in self.files}
+        entries = {name: {key: getattr(self, name)[key] for key in recorded[name] if key in getattr(self, name)}
+                   for name in ("texts", "yaml", "html")}
+        if self.path is not None:  # on disk the results are an object of their own, read only to re-read the module
+            entries = self._put_object(entries)
+        memo = memo_of(files, entries)
+        if self.path is None:
+            self.modules[folder] = memo
+        else:
+            name = self._put_object(memo) if entries is not None else None
+            if name is None:
+                self.modules.pop(folder, None)
+                return
+            self.modules[folder] = name
+        self._use("modules", folder)
+
+    def recall_module(self, folder: str, root: str):
+        """The memo of the module in ``folder`` when every file it read is as it was, else ``None``.
+        When a file changed, what the module's files gave before is put back for the new reading."""
+        kept = self.modules.get(folder)
+        memo = kept if isinstance(kept, ModuleMemo) else self._load_memo(kept)
+        if memo is None:
+            return None
+        prefix = root + os.sep
+        unchanged = True
+        for path, entry in memo.files.items():
+            try:
+                status = os.lstat(path)
+            except OSError:
+                unchanged = False
+                break
+            # a plain file (not a link, which could lead out of the source folder) as it was
+            if not path.startswith(prefix) or not stat.S_ISREG(status.st_mode) or trusted_key(entry, status) is None:
+                unchanged = False
+                break
+        if unchanged and not _linked_folder(Path(folder), root):
+            for path in memo.files:
+                self._used["files"].add(path)
+            self._use("modules", folder)
+            return memo
+        # Read again: what the module's files gave before is at hand, so only what changed is read and rendered.
+        entries = memo.entries if isinstance(memo.entries, dict) else self._load_entries(memo.entries)
+        for name, kept in entries.items():
+            getattr(self, name).update(kept)
+        for path, entry in memo.files.items():
+            self.files.setdefault(path, entry)
+        return None
+
+    def _load_memo(self, name):
+        if self.path is None or not _is_name(name):
+            return None
+        memo = _read_object(self._objects / name)
+        if not isinstance(memo, ModuleMemo) or not memo.valid():
+            return None
+        return memo
+
+    def _load_entries(self, name):
+        entries = _read_object(self._objects / name) if _is_name(name) else None
+        if (not isinstance(entries, dict) or set(entries) != {"texts", "yaml", "html"}
+                or not all(isinstance(kept, dict) and all(isinstance(key, str) for key in kept)
+                           for kept in entries.values())):
+            return {}
+        # texts and renderings must be text; a parse is checked when it is decoded (``parsed_yaml``)
+        return {name: {key: value for key, value in kept.items() if name == "yaml" or isinstance(value, str)}
+                for name, kept in entries.items()}
+
+    # -- output ---------------------------------------------------------------------------------------
+    def chapter_files(self, chapter, write):
+        """``write()`` (the chapter's OLX files), kept by the chapter's content, with the elements our
+        blocks wrote in it (they stay known while the chapter is unchanged)."""
+        key = _value_key(chapter)
+        kept = self.chapters.get(key) if self.path is None else self._load_chapter(key)
+        if kept is None:
+            before = set(self._used["olx"])
+            files = write()
+            kept = (files, {key: self.olx[key] for key in self._used["olx"] - before})
+            if self.path is None:
+                self.chapters[key] = kept
+            elif self._put_object(kept, key) is None:
+                return files
+        files, elements = kept
+        for element, text in elements.items():
+            self.olx.setdefault(element, text)
+            self._use("olx", element)
+        self._used["chapters"].add(key)
+        return files
+
+    def _load_chapter(self, key):
+        kept = _read_object(self._objects / key)
+        if (not isinstance(kept, tuple) or len(kept) != 2 or not isinstance(kept[0], dict)
+                or not isinstance(kept[1], dict)
+                or not all(isinstance(k, str) and isinstance(v, bytes) for k, v in kept[0].items())
+                or not all(isinstance(k, str) and isinstance(v, str) for k, v in kept[1].items())):
+            return None
+        return kept
+
+    def archive_member(self, key: str, make):
+        """``make()`` (a gzip member of the archive), kept by ``key`` (the content it compresses)."""
+        member = self.members.get(key)
+        if not isinstance(member, bytes):
+            member = self.members[key] = make()
+            self._changed = True
+        self._use("members", key)
+        return member
+
+
+def _linked_folder(folder: Path, root: str):
+    """Whether the module folder is, or has become, a link (its files would then come from elsewhere)."""
+    return folder.is_symlink() or not os.path.realpath(folder).startswith(root + os.sep)
+
+
+def _is_name(name):
+    return isinstance(name, str) and len(name) == 32 and name.isalnum()
+
+
+def _value_key(value):
+    """A digest of ``value``'s content alone: pickled without its memo, so objects shared or not (a
+    chapter read from its source or from a memo) give the same bytes. The spec is a tree (no cycles)."""
+    digest = hashlib.blake2b(digest_size=16)
+    pickler = pickle.Pickler(_Digesting(digest), protocol=5)
+    pickler.fast = True
+    pickler.dump(value)
+    return digest.hexdigest()
+
+
+class _Digesting:
+    """A file that digests what is written to it."""
+
+    def __init__(self, digest):
+        self.write = digest.update
+
+
+def _dumps(value):
+    return pickle.dumps(value, protocol=5)
+
+
+class _Unpickler(pickle.Unpickler):
+    """Makes plain values, the spec's dataclasses and datetimes; names nothing else (so it runs no
+    code): the way the ``pickle`` documentation gives to restrict what a pickle may make."""
+
+    ALLOWED = {("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta"),
+               ("course_export.cache", "ModuleMemo")}
+
+    def find_class(self, module, name):
+        if (module, name) in self.ALLOWED or (module == "course_export.spec" and name in _SPEC_CLASSES):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not made from the cache")
+
+
+def _read_object(path):
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        return _Unpickler(io.BytesIO(data)).load()
+    except Exception:  # pylint: disable=broad-exception-caught  # any damage: an unusable cache, a cold build
+        return None
+
+
+def _write_bytes(path: Path, data: bytes):
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+# -- YAML as plain data ----------------------------------------------------------------------------------
+# The reader's YAML keeps lines (``loading.Map``/``Seq``); plain data keeps them as tagged lists. Every
 # list here is a container of ours, so author data can never be mistaken for one.
 def encode_yaml(value):
     if isinstance(value, Map):
@@ -242,3 +519,8 @@ def decode_yaml(value):
         result.lines = list(value[3])
         return result
     raise ValueError(value[0])
+
+
+_SPEC_CLASSES = {cls.__name__ for cls in (spec.Location, spec.Html, spec.Video, spec.Choice, spec.Problem,
+                                          spec.CustomBlock, spec.Unit, spec.Subsection, spec.Chapter, spec.CourseRun,
+                                          spec.About)}

@@ -32,6 +32,11 @@ def activate(language=None):
     return _active
 
 
+def active_language():
+    """The language of the active catalog ("" for English, the code's own)."""
+    return (_active or activate()).info().get("language", "")
+
+
 def gettext(message):
     return (_active or activate()).gettext(message)
 

@@ -19,7 +19,6 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from .blocks import offline_block
 from .spec import CUSTOM_TAGS, Course, CustomBlock, Html, Problem, Video
 
 TOP = "course"
@@ -105,6 +104,18 @@ class _Writer:
         self.write(name, (json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
 
     def chapter(self, chapter):
+        """The chapter's files: from the cache when a chapter of the same content was written before."""
+        if self.cache is None:
+            self.write_chapter(chapter)
+            return
+        try:
+            files = self.cache.chapter_files(chapter, lambda: _Writer(self.cache).write_chapter(chapter).files)
+        except TypeError:  # a value the cache cannot hold: written afresh
+            self.write_chapter(chapter)
+            return
+        self.files.update(files)
+
+    def write_chapter(self, chapter):
         node = etree.Element("chapter", display_name=chapter.title)
         if chapter.start:
             node.set("start", chapter.start.strftime(DATE_FORMAT))
@@ -112,6 +123,7 @@ class _Writer:
             etree.SubElement(node, "sequential", url_name=subsection.url_name)
             self.sequential(subsection)
         self.xml(f"chapter/{chapter.url_name}.xml", node)
+        return self
 
     def sequential(self, subsection):
         node = etree.Element("sequential", display_name=subsection.title)
@@ -173,6 +185,7 @@ def custom_element(component: CustomBlock, cache=None):
                 node = None  # a damaged cache is only a lost speed-up
             if node is not None and node.tag == component.tag and node.get("url_name") == component.url_name:
                 return node
+    from .blocks import offline_block  # pylint: disable=import-outside-toplevel  # XBlock and Django: when needed
     node = etree.Element(component.tag)
     offline_block(component.tag, component.url_name, component.fields).add_xml_to_node(node)
     node.set("url_name", component.url_name)

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 from kkn_xblocks import checkin_rules, exam_rules, module_rules, overview_rules
-from kkn_xblocks.markup import render_markdown
-from kkn_xblocks.studio import AuthorError
+from kkn_xblocks.errors import AuthorError
 
+from . import i18n
+from .cache import ModuleMemo, content_key
 from .i18n import _, block_gettext, course_gettext, ngettext
 from .loading import AUTHOR_ZONE, Fields, Problems, is_md_reference
 from .programme import Plan, assemble
@@ -101,6 +102,7 @@ class _Reader:
         self.plan = Plan()
         self.assets = {}
         self.url_names = {}  # url_name -> where it was first used, for duplicates
+        self._claims = None  # the claims of the module being read, for its memo
         self.block_gettext = block_gettext()
         cache = problems.cache
         self.render = render_markdown if cache is None else lambda text: cache.rendered(text, render_markdown)
@@ -302,6 +304,8 @@ class _Reader:
 
     def _claim(self, url_name, where):
         """url_names are unique in the whole course (Studio's validator, olxcleaner, requires it)."""
+        if self._claims is not None:
+            self._claims.append((url_name, where))
         first = self.url_names.setdefault(url_name, where)
         if first is not where:
             self.problems.add(where, _("The id \u201c{id}\u201d is already used at {first}.").format(
@@ -312,6 +316,7 @@ class _Reader:
         folder = self.root / "modules"
         if not folder.is_dir():
             return []
+        cache = self.problems.cache
         loaded = []
         for path in sorted(folder.iterdir()):
             if not path.is_dir() or path.name.startswith("."):
@@ -323,19 +328,65 @@ class _Reader:
                                   _("The module folder has no module.yaml."),
                                   _("Add one (see \u201ckkn-course docs\u201d) or move the folder out of modules/."))
                 continue
+            memo = cache.recall_module(str(path), str(self.root)) if cache is not None else None
+            if memo is not None:
+                loaded.append((path, memo))
+                continue
             data = self.problems.load_yaml(path / MODULE_FILE)
             if data is not None:
                 loaded.append((path, data))
-        context.module_ids = [data.get("id") for _path, data in loaded
-                              if isinstance(data.get("id"), str) and module_rules.MODULE_ID.match(data["id"])]
+        context.module_ids = [module_id for module_id in (
+            item.module_id if isinstance(item, ModuleMemo) else item.get("id") for _path, item in loaded)
+            if isinstance(module_id, str) and module_rules.MODULE_ID.match(module_id)]
+        taken = _module_context(self, context)
         chapters, numbers = [], {}
         loaded.reverse()
         while loaded:  # a module's YAML is let go once its chapter is made: a large course's peak memory
             path, data = loaded.pop()
-            chapter = self._module(path, data, context, numbers)
+            if isinstance(data, ModuleMemo):
+                chapter = self._replay(data, taken, context, numbers)
+                if chapter is not None:
+                    chapters.append(chapter)
+                    continue
+                data = self.problems.load_yaml(path / MODULE_FILE)
+                if data is None:
+                    continue
+            chapter = self._read_module(path, data, taken, context, numbers)
             if chapter:
                 chapters.append(chapter)
         return chapters
+
+    def _read_module(self, path, data, taken, context, numbers):
+        """``_module``, kept in the cache (when there is one) if it found no problem."""
+        cache = self.problems.cache
+        if cache is None:
+            return self._module(path, data, context, numbers)
+        before, self._claims = len(self.problems.found), []
+        cache.start_module(str(path / MODULE_FILE))
+        chapter = self._module(path, data, context, numbers)
+        claims, self._claims = tuple(self._claims), None
+        memo_of = None
+        module_id = data.get("id")
+        if chapter is not None and len(self.problems.found) == before and module_id in context.module_titles:
+            file = self.problems.name(path / MODULE_FILE)
+            memo_of = lambda files, entries: ModuleMemo(  # noqa: E731
+                context=taken, module_id=module_id, number=data["number"], file=file,
+                title=context.module_titles[module_id], run=context.module_runs[module_id], claims=claims,
+                chapter=chapter, files=files, entries=entries)
+        cache.module_read(str(path), memo_of)
+        return chapter
+
+    def _replay(self, memo, taken, context, numbers):
+        """A module's chapter from its memo, with what its reading would have claimed; ``None`` when the
+        course around it changed, or another module took one of its ids or its number (read it then)."""
+        if memo.context != taken or memo.number in numbers or any(name in self.url_names for name, _ in memo.claims):
+            return None
+        for name, where in memo.claims:
+            self.url_names[name] = where
+        numbers[memo.number] = memo.file
+        context.module_runs[memo.module_id] = memo.run
+        context.module_titles[memo.module_id] = memo.title
+        return memo.chapter
 
     def _module(self, path, data, context, numbers):
         file = self.problems.name(path / MODULE_FILE)
@@ -779,6 +830,20 @@ class _Reader:
                          _("Move it inside them, or change the course dates."))
             return None
         return moment
+
+
+def render_markdown(text):
+    """Sanitised HTML of author Markdown (the renderer is loaded when a text is first rendered: a rebuild
+    whose pages come from the cache does without it)."""
+    from kkn_xblocks.markup import render_markdown as render  # pylint: disable=import-outside-toplevel
+    return render(text)
+
+
+def _module_context(reader, context):
+    """The digest of all a module's reading takes from the rest of the course: a module memo is
+    replayed only when it is the same."""
+    return content_key(repr((str(reader.root), context.programme_id, context.dates, context.language,
+                             context.module_ids, sorted(reader.assets), i18n.active_language())))
 
 
 def _swedish_time(moment):

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from .studio import AuthorError
+from .errors import AuthorError
 
 
 def _(text):

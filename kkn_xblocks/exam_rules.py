@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from .module_rules import module_lines_problems, parse_module_ids, safe_link  # noqa: F401 (safe_link: part of these rules too)
-from .studio import AuthorError
+from .errors import AuthorError
 
 SINGLE, MULTIPLE, TRUEFALSE = "single", "multiple", "truefalse"
 TYPES = (SINGLE, MULTIPLE, TRUEFALSE)

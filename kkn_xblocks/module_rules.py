@@ -6,7 +6,7 @@ when a module is complete.
 """
 import re
 
-from .studio import AuthorError
+from .errors import AuthorError
 
 MAX_QUESTIONS = 20
 MAX_TASK_CHARS = 50_000  # a development task's text, individual or shared

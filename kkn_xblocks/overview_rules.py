@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from .checkin_rules import ROLE_IDS, missing_requirements, municipalities_of, swedish_sort_key
-from .studio import AuthorError
+from .errors import AuthorError
 
 PLAN_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_PLAN_ITEMS = 50

@@ -23,15 +23,12 @@ from web_fragments.fragment import Fragment
 from xblock.exceptions import InvalidScopeError
 from xblock.validation import ValidationMessage
 
+from .errors import AuthorError
 from .handlers import Refusal, json_handler
 
 
 def _(text):
     return text
-
-
-class AuthorError(ValueError):
-    """A field value an author typed that cannot be used; ``str()`` is the translated message."""
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,9 @@
 """The build cache: rebuilds read and render only what changed, and never change the archive's bytes."""
+import dataclasses
 import json
+import os
+import pickle
+import re
 import shutil
 import tarfile
 
@@ -8,7 +12,7 @@ import pytest
 from course_export import cache as cache_module
 from course_export import source as source_module
 from course_export.build import build
-from course_export.cache import CACHE_FOLDER, FILE_NAME, SourceCache, decode_yaml, encode_yaml
+from course_export.cache import CACHE_FOLDER, FILE_NAME, OBJECTS, SourceCache, decode_yaml, encode_yaml
 from course_export.loading import Problems
 from course_export.spec import SourceError
 
@@ -100,29 +104,89 @@ def test_the_cache_is_safe_to_delete_or_break(example, tmp_path, trusting):
     out = tmp_path / "out"
     expected = build(example, out).archive.read_bytes()
     kept = out / CACHE_FOLDER / FILE_NAME
-    for damage in (b"", b"{not json", b"[]", json.dumps({"format": 1, "code": "other", "texts": {}}).encode(),
+    objects = sorted((out / CACHE_FOLDER / OBJECTS).iterdir())
+    assert len(objects) > 5  # per module its memo and its files' results, per chapter its OLX
+    for damage in (b"", b"{not a pickle", pickle.dumps([]), pickle.dumps({"format": 1, "code": "other"}),
                    kept.read_bytes()[: len(kept.read_bytes()) // 2]):
         kept.write_bytes(damage)
         assert build(example, out).archive.read_bytes() == expected
+    for damage in (lambda data: b"", lambda data: data[: len(data) // 2], lambda data: b"\xff" + data[1:]):
+        for path in (out / CACHE_FOLDER / OBJECTS).iterdir():
+            path.write_bytes(damage(path.read_bytes()))
+        assert build(example, out).archive.read_bytes() == expected
     shutil.rmtree(out / CACHE_FOLDER)
     assert build(example, out).archive.read_bytes() == expected
+
+
+class Harmful:
+    """Would run code when unpickled, if the cache's unpickler made anything it is given."""
+
+    def __reduce__(self):
+        return (os.system, ("touch /tmp/kkn-cache-ran-code",))
 
 
 def test_wrong_values_in_the_cache_are_not_trusted(example, tmp_path, trusting):
     out = tmp_path / "out"
     expected = build(example, out).archive.read_bytes()
     kept = out / CACHE_FOLDER / FILE_NAME
-    data = json.loads(kept.read_text(encoding="utf-8"))
+    data = pickle.loads(kept.read_bytes())
     data["texts"] = {key: 7 for key in data["texts"]}
     data["html"] = {key: None for key in data["html"]}
-    data["yaml"] = {key: '["x"]' for key in data["yaml"]}
-    assert data["olx"]  # the example's blocks wrote their elements
+    data["yaml"] = {key: ["x"] for key in data["yaml"]}
+    data["members"] = {key: "not bytes" for key in data["members"]}
+    assert data["olx"] and data["modules"]  # the example's blocks wrote their elements; its modules their memos
     data["olx"] = {key: [7, "<broken", '<kkn_exam url_name="someone-else"/>'][i % 3]
                    for i, key in enumerate(data["olx"])}
     data["files"] = {path: [1] if i % 3 == 0 else entry.replace(":", ":x", 5) if i % 3 == 1 else entry
                      for i, (path, entry) in enumerate(data["files"].items())}
-    kept.write_text(json.dumps(data), encoding="utf-8")
+    kept.write_bytes(pickle.dumps(data))
+    # Memos, file results and chapters of the wrong shape, and one that would run code.
+    for i, path in enumerate(sorted((out / CACHE_FOLDER / OBJECTS).iterdir())):
+        value = pickle.loads(path.read_bytes())
+        if hasattr(value, "chapter"):
+            value = dataclasses.replace(value, chapter=["text", None, Harmful()][i % 3], entries=7)
+        elif isinstance(value, dict):
+            value = {name: "not bytes" if i % 2 else Harmful() for name in value}
+        path.write_bytes(pickle.dumps(value))
     assert build(example, out).archive.read_bytes() == expected
+    assert not os.path.exists("/tmp/kkn-cache-ran-code")
+
+
+def test_a_module_memo_stands_for_the_module_only_while_its_files_and_the_course_around_it_are_unchanged(
+        example, tmp_path, trusting):
+    """A module is replayed from its memo, not read; a change to one of its files, to another module's
+    id list or to the course dates makes it read again, and the build equals a cold build each time."""
+    out = tmp_path / "out"
+    build(example, out)
+    modules = sorted(path for path in (example / "modules").iterdir() if (path / "module.yaml").is_file())
+    kept = SourceCache.load(out / CACHE_FOLDER)
+    assert all(kept.recall_module(str(path), str(example)) is not None for path in modules)
+    page = modules[0] / re.search(r"page: (\S+\.md)", (modules[0] / "module.yaml").read_text(encoding="utf-8")).group(1)
+    page.write_text(page.read_text(encoding="utf-8") + "\nÄndrat.\n", encoding="utf-8")
+    kept = SourceCache.load(out / CACHE_FOLDER)
+    assert kept.recall_module(str(modules[0]), str(example)) is None
+    assert kept.recall_module(str(modules[1]), str(example)) is not None
+    assert build(example, out).archive.read_bytes() == cold(example, tmp_path, "cold-1")
+    edit(example / "course.yaml", "end: 2027-06-30", "end: 2027-07-31")  # the course dates: every module's context
+    assert build(example, out).archive.read_bytes() == cold(example, tmp_path, "cold-2")
+    edit(modules[-1] / "module.yaml", "id: ", "id: x")  # the module ids every module block lists
+    assert build(example, out).archive.read_bytes() == cold(example, tmp_path, "cold-3")
+
+
+def test_a_module_that_takes_another_modules_id_is_reported_although_the_other_comes_from_its_memo(
+        example, tmp_path, trusting):
+    out = tmp_path / "out"
+    build(example, out)
+    first, second = sorted(path for path in (example / "modules").iterdir() if (path / "module.yaml").is_file())[:2]
+    taken = re.search(r"(?m)^  - id: (\S+)", (first / "module.yaml").read_text(encoding="utf-8")).group(1)
+    edit(second / "module.yaml", "  - id: ", f"  - id: {taken}\n    title: Dubblett\n    content:\n"
+         "      - problem: {title: Fråga, question: Vad?, choices: [{text: Ja, correct: true}, {text: Nej}]}\n  - id: ")
+    with pytest.raises(SourceError) as cached:
+        build(example, out)
+    with pytest.raises(SourceError) as fresh:
+        build(example, tmp_path / "cold", cache=False)
+    assert [str(p) for p in cached.value.problems] == [str(p) for p in fresh.value.problems]
+    assert any(taken in str(p) for p in cached.value.problems)
 
 
 def test_problems_are_still_found_when_the_files_come_from_the_cache(example, tmp_path, trusting):
@@ -183,3 +247,25 @@ def test_a_changed_block_is_written_by_its_class_again(example, tmp_path, trusti
         exams = [text for text in (tar.extractfile(m).read().decode("utf-8") for m in tar.getmembers() if m.isfile()
                                    and m.name.endswith(".xml")) if "<kkn_exam" in text]
     assert exams and all('pass_percent="75"' in text for text in exams)
+
+
+def test_a_rebuild_after_one_changed_page_writes_the_olx_of_that_chapter_only(example, tmp_path, trusting,
+                                                                               monkeypatch):
+    """The chapters made from module memos are the same content as those read from the source, so their
+    OLX comes from the cache (a chapter's key does not depend on how its objects are shared)."""
+    from course_export import olx
+    out = tmp_path / "out"
+    build(example, out)
+    written = []
+    original = olx._Writer.write_chapter  # pylint: disable=protected-access
+
+    def counting(self, chapter):
+        written.append(chapter.url_name)
+        return original(self, chapter)
+    monkeypatch.setattr(olx._Writer, "write_chapter", counting)  # pylint: disable=protected-access
+    module = sorted(path for path in (example / "modules").iterdir() if (path / "module.yaml").is_file())[2]
+    page = module / re.search(r"page: (\S+\.md)", (module / "module.yaml").read_text(encoding="utf-8")).group(1)
+    page.write_text(page.read_text(encoding="utf-8") + "\nEn ny mening.\n", encoding="utf-8")
+    warm = build(example, out).archive.read_bytes()
+    assert len(written) == 1 and written[0].startswith("c-")
+    assert warm == cold(example, tmp_path, "cold")
