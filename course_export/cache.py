@@ -47,7 +47,6 @@ import importlib.util
 from pathlib import Path
 
 from . import spec
-from .loading import Map, Seq
 
 FORMAT = 4
 CACHE_FOLDER = ".kkn-cache"  # under the output folder
@@ -134,7 +133,7 @@ class SourceCache:
         self.code = code_fingerprint()
         self.files = {}  # path -> "size:mtime_ns:ctime_ns:inode:hashed at (ns):content key", one string (memory)
         self.texts = {}  # content key -> the file's text, as the reader accepted it
-        self.yaml = {}  # content key -> the parsed YAML as plain data (see ``encode_yaml``)
+        self.yaml = {}  # content key -> the parsed YAML, pickled (``loading.Map`` and ``Seq`` keep their lines)
         self.html = {}  # content key of Markdown -> its sanitised HTML
         self.olx = {}  # content key of a block's tag, url_name and fields -> the element it wrote (XML text)
         self.modules = {}  # module folder -> ModuleMemo (in memory) or the name of its object (on disk)
@@ -259,23 +258,20 @@ class SourceCache:
         """``parse(text)``: a fresh copy of the parse kept for this content, else parsed now and kept.
         ``parse`` returns the data or ``None`` (a problem it has reported: nothing is kept)."""
         key = content_key(text)
-        encoded = self.yaml.get(key)
-        if encoded is not None:
-            try:
-                data = decode_yaml(encoded)
-            except (TypeError, ValueError, IndexError, KeyError, RecursionError):
-                data = None
+        kept = self.yaml.get(key)
+        if isinstance(kept, bytes):
+            data = _loads(kept)
             if data is not None:
                 self._use("yaml", key)
                 return data
         data = parse(text)
         if data is not None:
             try:
-                self.yaml[key] = encode_yaml(data)
-                self._use("yaml", key)
-                self._changed = True
-            except (TypeError, ValueError, RecursionError):
-                pass  # a value plain data cannot hold (!!binary, !!set): parsed each time
+                self.yaml[key] = _dumps(data)
+            except (pickle.PicklingError, TypeError, RecursionError):
+                return data  # a value that cannot be kept: parsed each time
+            self._use("yaml", key)
+            self._changed = True
         return data
 
     def rendered(self, markdown, render):
@@ -380,8 +376,7 @@ class SourceCache:
                 or not all(isinstance(kept, dict) and all(isinstance(key, str) for key in kept)
                            for kept in entries.values())):
             return {}
-        # texts and renderings must be text; a parse is checked when it is decoded (``parsed_yaml``)
-        return {name: {key: value for key, value in kept.items() if name == "yaml" or isinstance(value, str)}
+        return {name: {key: value for key, value in kept.items() if isinstance(value, bytes if name == "yaml" else str)}
                 for name, kept in entries.items()}
 
     # -- output ---------------------------------------------------------------------------------------
@@ -459,7 +454,8 @@ class _Unpickler(pickle.Unpickler):
     code): the way the ``pickle`` documentation gives to restrict what a pickle may make."""
 
     ALLOWED = {("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta"),
-               ("course_export.cache", "ModuleMemo")}
+               ("course_export.cache", "ModuleMemo"), ("course_export.loading", "Map"),
+               ("course_export.loading", "Seq")}
 
     def find_class(self, module, name):
         if (module, name) in self.ALLOWED or (module == "course_export.spec" and name in _SPEC_CLASSES):
@@ -471,6 +467,13 @@ def _read_object(path):
     try:
         with open(path, "rb") as handle:
             data = handle.read()
+    except OSError:
+        return None
+    return _loads(data)
+
+
+def _loads(data):
+    try:
         return _Unpickler(io.BytesIO(data)).load()
     except Exception:  # pylint: disable=broad-exception-caught  # any damage: an unusable cache, a cold build
         return None
@@ -484,41 +487,6 @@ def _write_bytes(path: Path, data: bytes):
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-
-
-# -- YAML as plain data ----------------------------------------------------------------------------------
-# The reader's YAML keeps lines (``loading.Map``/``Seq``); plain data keeps them as tagged lists. Every
-# list here is a container of ours, so author data can never be mistaken for one.
-def encode_yaml(value):
-    if isinstance(value, Map):
-        return ["m", value.line, [[key, encode_yaml(item)] for key, item in value.items()], value.lines,
-                value.raw, [list(pair) for pair in value.duplicates]]
-    if isinstance(value, Seq):
-        return ["s", value.line, [encode_yaml(item) for item in value], value.lines]
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return value
-    raise TypeError(type(value).__name__)
-
-
-def decode_yaml(value):
-    if not isinstance(value, list):
-        return value
-    if value[0] == "m":
-        result = Map()
-        result.line = value[1]
-        for key, item in value[2]:
-            result[key] = decode_yaml(item)
-        result.lines = dict(value[3])
-        result.raw = dict(value[4])
-        result.duplicates = [tuple(pair) for pair in value[5]]
-        return result
-    if value[0] == "s":
-        result = Seq()
-        result.line = value[1]
-        result.extend(decode_yaml(item) for item in value[2])
-        result.lines = list(value[3])
-        return result
-    raise ValueError(value[0])
 
 
 _SPEC_CLASSES = {cls.__name__ for cls in (spec.Location, spec.Html, spec.Video, spec.Choice, spec.Problem,

@@ -1,6 +1,5 @@
 """The build cache: rebuilds read and render only what changed, and never change the archive's bytes."""
 import dataclasses
-import json
 import os
 import pickle
 import re
@@ -12,7 +11,7 @@ import pytest
 from course_export import cache as cache_module
 from course_export import source as source_module
 from course_export.build import build
-from course_export.cache import CACHE_FOLDER, FILE_NAME, OBJECTS, SourceCache, decode_yaml, encode_yaml
+from course_export.cache import CACHE_FOLDER, FILE_NAME, OBJECTS, SourceCache
 from course_export.loading import Problems
 from course_export.spec import SourceError
 
@@ -132,7 +131,7 @@ def test_wrong_values_in_the_cache_are_not_trusted(example, tmp_path, trusting):
     data = pickle.loads(kept.read_bytes())
     data["texts"] = {key: 7 for key in data["texts"]}
     data["html"] = {key: None for key in data["html"]}
-    data["yaml"] = {key: ["x"] for key in data["yaml"]}
+    data["yaml"] = {key: [b"x", pickle.dumps(Harmful()), "text"][i % 3] for i, key in enumerate(data["yaml"])}
     data["members"] = {key: "not bytes" for key in data["members"]}
     assert data["olx"] and data["modules"]  # the example's blocks wrote their elements; its modules their memos
     data["olx"] = {key: [7, "<broken", '<kkn_exam url_name="someone-else"/>'][i % 3]
@@ -216,7 +215,11 @@ def test_yaml_survives_the_round_trip_through_the_cache_with_its_lines(tmp_path)
     path = tmp_path / "modul.yaml"
     path.write_text("id: m1\nnumber: 017\nlista:\n  - a: 1\n    b: ja\n  - [x, 2.5, null]\nid: igen\n", encoding="utf-8")
     data = Problems(tmp_path).load_yaml(path)
-    again = decode_yaml(json.loads(json.dumps(encode_yaml(data))))
+    kept = SourceCache()
+    first = Problems(tmp_path, kept).load_yaml(path)
+    first["lista"].append("ändrad")  # what a reading does with its copy stays there
+    again = Problems(tmp_path, kept).load_yaml(path)
+    assert kept.yaml and again is not first
     assert again == data
     assert (again.line, again.lines, again.raw, again.duplicates) == (data.line, data.lines, data.raw, data.duplicates)
     assert again["lista"].lines == data["lista"].lines and again["lista"][0].lines == data["lista"][0].lines
