@@ -139,7 +139,7 @@ class SourceCache:
         self.modules = {}  # module folder -> ModuleMemo (in memory) or the name of its object (on disk)
         self.chapters = {}  # content key of a chapter -> {OLX path: bytes} (in memory; on disk: objects)
         self.members = {}  # content key of an archive member's input -> the gzip member
-        self._used = {name: set() for name in (*_SECTIONS, "modules", "chapters", "members")}
+        self._used = {name: set() for name in (*_SECTIONS, "modules", "chapters", "members", "objects")}
         self._recording = None  # the sections' keys used while a module is read
         self._owned = {name: set() for name in _SECTIONS}  # keys kept in a module's objects, not in the index
         self._written = []  # objects written by this build (kept by ``save``)
@@ -175,7 +175,7 @@ class SourceCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             _write_bytes(self.path, _dumps(data))
-            keep = {*self._written, *data["modules"].values(), *self._used["chapters"]}
+            keep = {*self._written, *data["modules"].values(), *self._used["chapters"], *self._used["objects"]}
             if self._objects.is_dir():
                 for entry in os.scandir(self._objects):
                     if entry.name not in keep:
@@ -201,8 +201,8 @@ class SourceCache:
     def forget_unused(self):
         """Drop what the last reading did not use (the preview keeps one cache across reloads)."""
         for name, used in self._used.items():
-            kept = getattr(self, name)
-            for key in [key for key in kept if key not in used]:
+            kept = getattr(self, name, None)
+            for key in [key for key in kept or () if key not in used]:
                 del kept[key]
             used.clear()
         self._changed = False
@@ -353,6 +353,8 @@ class SourceCache:
             for path in memo.files:
                 self._used["files"].add(path)
             self._use("modules", folder)
+            if isinstance(memo.entries, str):
+                self._used["objects"].add(memo.entries)  # for the day the module changes
             return memo
         # Read again: what the module's files gave before is at hand, so only what changed is read and rendered.
         entries = memo.entries if isinstance(memo.entries, dict) else self._load_entries(memo.entries)
