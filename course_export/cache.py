@@ -103,7 +103,7 @@ class ModuleMemo:
     """What reading one module folder produced and took: replayed as it is when none of it changed."""
 
     context: str  # the digest of what the module took from the rest of the course
-    module_id: str | None  # module.yaml's id (the course's list of module ids is made before reading)
+    module_id: str  # module.yaml's id (the course's list of module ids is made before reading)
     number: int
     file: str  # module.yaml, relative to the source folder
     title: str
@@ -144,7 +144,6 @@ class SourceCache:
         self._owned = {name: set() for name in _SECTIONS}  # keys kept in a module's objects, not in the index
         self._written = []  # objects written by this build (kept by ``save``)
         self._made = []  # folders made for them, deepest last
-        self._changed = False  # anything learnt since loading (what was not used is dropped on saving)
 
     @classmethod
     def load(cls, folder):
@@ -205,7 +204,6 @@ class SourceCache:
             for key in [key for key in kept or () if key not in used]:
                 del kept[key]
             used.clear()
-        self._changed = False
 
     def _use(self, section, key):
         self._used[section].add(key)
@@ -249,7 +247,6 @@ class SourceCache:
         key = content_key(text)
         self.files[path] = f"{_state_of(status)}{time.time_ns()}:{key}"
         self.texts[key] = text
-        self._changed = True
         self._use("files", path)
         self._use("texts", key)
 
@@ -271,7 +268,6 @@ class SourceCache:
             except (pickle.PicklingError, TypeError, RecursionError):
                 return data  # a value that cannot be kept: parsed each time
             self._use("yaml", key)
-            self._changed = True
         return data
 
     def rendered(self, markdown, render):
@@ -280,7 +276,6 @@ class SourceCache:
         html = self.html.get(key)
         if not isinstance(html, str):
             html = self.html[key] = render(markdown)
-            self._changed = True
         self._use("html", key)
         return html
 
@@ -290,7 +285,6 @@ class SourceCache:
         text = self.olx.get(key)
         if not isinstance(text, str):
             text = self.olx[key] = write()
-            self._changed = True
         self._use("olx", key)
         return text
 
@@ -349,7 +343,7 @@ class SourceCache:
             if not path.startswith(prefix) or not stat.S_ISREG(status.st_mode) or trusted_key(entry, status) is None:
                 unchanged = False
                 break
-        if unchanged and not _linked_folder(Path(folder), root):
+        if unchanged and _inside(memo.files, root):
             for path in memo.files:
                 self._used["files"].add(path)
             self._use("modules", folder)
@@ -416,14 +410,15 @@ class SourceCache:
         member = self.members.get(key)
         if not isinstance(member, bytes):
             member = self.members[key] = make()
-            self._changed = True
         self._use("members", key)
         return member
 
 
-def _linked_folder(folder: Path, root: str):
-    """Whether the module folder is, or has become, a link (its files would then come from elsewhere)."""
-    return folder.is_symlink() or not os.path.realpath(folder).startswith(root + os.sep)
+def _inside(paths, root: str):
+    """Whether the folders of ``paths`` still lie in the source folder: one of them may have become a link
+    that leads out of it (the reader refuses files there)."""
+    prefix = root + os.sep
+    return all(os.path.realpath(folder).startswith(prefix) for folder in {os.path.dirname(path) for path in paths})
 
 
 def _is_name(name):

@@ -272,3 +272,21 @@ def test_a_rebuild_after_one_changed_page_writes_the_olx_of_that_chapter_only(ex
     warm = build(example, out).archive.read_bytes()
     assert len(written) == 1 and written[0].startswith("c-")
     assert warm == cold(example, tmp_path, "cold")
+
+
+def test_a_module_folder_moved_out_and_linked_back_is_refused_as_in_a_cold_build(example, tmp_path, trusting):
+    """Moving a folder keeps its files' inodes and times: the memo must still not stand for files that
+    now lie outside the source folder."""
+    out = tmp_path / "out"
+    build(example, out)
+    module = sorted(path for path in (example / "modules").iterdir() if (path / "module.yaml").is_file())[0]
+    outside = tmp_path / "utanfor" / module.name
+    outside.parent.mkdir()
+    module.rename(outside)
+    module.symlink_to(outside, target_is_directory=True)
+    with pytest.raises(SourceError) as cached:
+        build(example, out)
+    with pytest.raises(SourceError) as fresh:
+        build(example, tmp_path / "cold", cache=False)
+    assert [str(p) for p in cached.value.problems] == [str(p) for p in fresh.value.problems]
+    assert "outside the course folder" in str(cached.value.problems[0]) or "utanför" in str(cached.value.problems[0])
