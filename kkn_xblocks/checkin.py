@@ -39,6 +39,7 @@ from . import overview_rules
 from .base import KknBlockMixin, kkn_services
 from .checkin_overview import ProgrammeOverviewMixin
 from .contacts import ContactListMixin
+from .field_reads import read_fields
 from .handlers import Refusal, json_handler
 from .markup import render_markdown
 from .records import api
@@ -190,7 +191,8 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
     @property
     def has_score(self):
         """Scored only when the author gives the meeting a weight."""
-        return bool(self.weight and self.weight > 0)
+        weight, = read_fields(self, "weight")
+        return bool(weight and weight > 0)
 
     def _sessions(self):
         return rules.sessions_from_field(self.sessions)
@@ -249,7 +251,8 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
         attended = [r for r in records if r.attended]
         shown = attended[0] if attended else (records[0] if records else None)
         state = "attended" if attended else ("recorded" if records else "")
-        published = self.attendance.get("published", "")
+        attendance, = read_fields(self, "attendance")
+        published = attendance.get("published", "")
         if state != published and "attended" in (state, published):
             earned = 1.0 if state == "attended" else 0.0
             self.emit_completion(earned)
@@ -412,17 +415,23 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
         if code is None:
             raise Refusal(400, self.gettext(_(
                 "A check-in code has 6 letters and digits, for example K7M 3PX. Check what you typed.")))
-        profile = api.get_profile(person.key, self.programme_id)
+        # Every field the check-in reads, one look-up each (field_reads.py).
+        programme_id, meeting_id, *_settings = read_fields(
+            self, "programme_id", "meeting_id", "sessions", "opens_minutes_before", "code_step_seconds",
+            "late_after_minutes")
+        # Her row is locked here, for the wrong-code limit below (guarded_code_check, locked=True).
+        profile = api.get_profile(person.key, programme_id, lock=True)
         if profile is None or not profile.complete:
             raise Refusal(409, self.gettext(_("Fill in your municipality, role and region before you check in.")))
         now, sessions = clock.now(), self._sessions()
         session = self._session_for_code(person, profile, sessions, code, now)
         if person.name and person.name != profile.name:
             # The roster shows her current name; her row was read above (get_profile), in this transaction.
-            api.rename_participant(person.key, self.programme_id, person.name)
-        record, result = api.check_in(person.key, self.programme_id, self.meeting_id, session.id,
-                                      rules.arrival_status(session, now, self.late_after_minutes), when=now)
-        return self._checked_in(person, profile, sessions, session, record, result, now)
+            api.rename_participant(person.key, programme_id, person.name)
+        record, result, records = api.check_in_with_rows(
+            person.key, programme_id, meeting_id, session.id,
+            rules.arrival_status(session, now, self.late_after_minutes), when=now)
+        return self._checked_in(profile, sessions, session, record, result, records, now)
 
     def _session_for_code(self, person, profile, sessions, code, now):
         """The session the code checks her in to; a Refusal saying why not otherwise."""
@@ -441,7 +450,7 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
             return decision, decision.code_matched
 
         decision, wrong = api.guarded_code_check(person.key, self.programme_id, self._attempt_scope, limit, window,
-                                                 check, when=now, course_key=self.course_key_str)
+                                                 check, when=now, course_key=self.course_key_str, locked=True)
         if decision is None:
             raise Refusal(429, self.gettext(_(
                 "Too many wrong codes. Wait {minutes} minutes and try again, "
@@ -453,9 +462,10 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
             raise refusal
         return decision.session
 
-    def _checked_in(self, person, profile, sessions, session, record, result, now):
-        """The answer to a check-in: a message, her statuses, and whether another session of her
-        region still waits for a check-in (the page already shows the rest)."""
+    def _checked_in(self, profile, sessions, session, record, result, records, now):
+        """The answer to a check-in: a message, her statuses (``records``: her rows for the meeting
+        after it), and whether another session of her region still waits for a check-in (the page
+        already shows the rest)."""
         gettext = self.gettext
         if result == api.CheckInResult.ALREADY:
             message = gettext(_("You had already checked in: {status}.")).format(
@@ -466,7 +476,6 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
             )).format(venue=session.venue)
         else:
             message = gettext(_("You are checked in to {venue}. Welcome!")).format(venue=session.venue)
-        records = self._records(person)
         self._sync_with_record(records)
         by_id = {s.id: s for s in sessions}
         attended = {r.session_id for r in records if r.attended}
@@ -588,6 +597,9 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
     @json_handler
     def panel(self, payload, suffix=""):
         self.require_staff()
+        # Every field the panel reads, one look-up each (field_reads.py).
+        read_fields(self, "sessions", "opens_minutes_before", "programme_id", "meeting_id", "code_step_seconds",
+                    "required_roles")
         session = self._session(payload)
         return {"html": self._panel_html(session), "phase": session.phase(clock.now(), self.opens_minutes_before)}
 
