@@ -581,19 +581,6 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
     def _missing_text(self, missing):
         return ", ".join(self._requirement_label(options) for options in missing)
 
-    def _recorded_text(self, entry, texts=None):
-        """When and how her status was recorded; ``texts``: the two sentences, translated already."""
-        if entry.recorded_at is None:
-            return "\u2013"
-        when = self.local_time_text(entry.recorded_at)
-        by_staff, by_code = texts or self._recorded_texts()
-        if entry.method == "staff":
-            return by_staff.format(time=when, name=entry.marked_by_name or entry.marked_by)
-        return by_code.format(time=when)
-
-    def _recorded_texts(self):
-        return self.gettext(_("{time}, marked by {name}")), self.gettext(_("{time}, with the code"))
-
     @json_handler
     def panel(self, payload, suffix=""):
         self.require_staff()
@@ -699,47 +686,66 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
 class _RosterRows:
     """The roster's table rows as HTML, built without the template engine: a panel of a few hundred
     participants rendered each row through ``{% blocktrans %}`` and a loop of options, which cost
-    more than everything else the panel does. Labels and the options of each status are made once
-    per request; each value is escaped here, as the template's autoescaping did."""
+    more than everything else the panel does. Everything that does not depend on the participant is
+    made once per request, escaped already: the role and status labels, the options of each
+    status, the two "recorded" sentences. Each learner's value (key, name, the name of the staff
+    member who marked her) is escaped here, as the template's autoescaping did.
+
+    Escaping a translated text before a value goes into it is the same as escaping the result:
+    ``html.escape`` replaces single characters (&, <, >, ", '), so it maps a concatenation piece
+    by piece, and the values are escaped on their own (a time is digits, "-", ":" and a space)."""
 
     def __init__(self, block, statuses):
         gettext = block.gettext
         self.block = block
-        self.root = escape(block.dom_id("root"))
-        self.not_recorded = gettext(_("Not recorded"))
-        self.roles = {role: gettext(label) for role, label in rules.ROLE_LABELS.items()}
-        self.statuses = {status: gettext(label) for status, label in rules.STATUS_LABELS.items()}
-        self.recorded = block._recorded_texts()  # pylint: disable=protected-access
+        self.root = _escape(block.dom_id("root"))
+        self.roles = {role: _escape(gettext(label)) for role, label in rules.ROLE_LABELS.items()}
+        self.no_role = _escape("\u2013")
+        self.by_staff = _escape(gettext(_("{time}, marked by {name}")))
+        self.by_code = _escape(gettext(_("{time}, with the code")))
+        self.not_yet = _escape("\u2013")
         # Translations are ours (trusted); only the name put into them is escaped, as blocktrans does.
         self.status_for = gettext(_("Status for %(name)s"))
         self.save_for = gettext(_("Save status for %(name)s"))
-        self.save = escape(gettext(_("Save")))
-        choose = escape(gettext(_("Choose")))  # outside the f-string below, where extraction finds it
+        self.save = _escape(gettext(_("Save")))
+        choose = _escape(gettext(_("Choose")))  # outside the f-string below, where extraction finds it
         choose = f'<option value="" selected>{choose}</option>'
-        self.options = {
+        options = {
             current: (choose if not current else "") + "".join(
-                f'<option value="{escape(value)}"{" selected" if value == current else ""}>{escape(label)}</option>'
+                f'<option value="{_escape(value)}"{" selected" if value == current else ""}>{_escape(label)}</option>'
                 for value, label in statuses)
             for current in ["", *(value for value, _label in statuses)]
         }
-        self.unknown_options = "".join(  # a status no longer offered: nothing selected, as before
-            f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in statuses)
+        unknown_options = "".join(  # a status no longer offered: nothing selected, as before
+            f'<option value="{_escape(value)}">{_escape(label)}</option>' for value, label in statuses)
+        labels = {status: _escape(gettext(label)) for status, label in rules.STATUS_LABELS.items()}
+        not_recorded = _escape(gettext(_("Not recorded")))
+        # {status: (its label, the options with it selected)}; "" and unknown statuses as before.
+        self.by_status = {status: (labels.get(status, not_recorded), options.get(status, unknown_options))
+                          for status in {"", *labels, *options}}
+        self.unknown_status = (not_recorded, unknown_options)
+
+    def recorded(self, entry):
+        """When and how her status was recorded, escaped."""
+        if entry.recorded_at is None:
+            return self.not_yet
+        when = self.block.local_time_text(entry.recorded_at)
+        if entry.method == "staff":
+            return self.by_staff.format(time=when, name=_escape(str(entry.marked_by_name or entry.marked_by)))
+        return self.by_code.format(time=when)
 
     def __call__(self, entry, index):
         # html.escape: what django.utils.html.escape does to a str (the same five characters), without
         # its lazy-string wrapper, which showed on a roster of hundreds of rows.
-        name = entry.name or entry.learner_key
-        key, safe_name = _escape(str(entry.learner_key)), _escape(str(name))
-        role = self.roles.get(entry.role, "\u2013")
-        status = self.statuses.get(entry.status, self.not_recorded)
-        options = self.options.get(entry.status or "", self.unknown_options)
-        recorded = self.block._recorded_text(entry, self.recorded)  # pylint: disable=protected-access
+        key = _escape(str(entry.learner_key))
+        name = _escape(str(entry.name or entry.learner_key))
+        status, options = self.by_status.get(entry.status or "", self.unknown_status)
         return (
-            f'<tr data-learner="{key}"><td>{safe_name}</td><td>{_escape(str(role))}</td>'
-            f'<td data-role="status">{_escape(str(status))}</td><td>{_escape(str(recorded))}</td><td>'
+            f'<tr data-learner="{key}"><td>{name}</td><td>{self.roles.get(entry.role, self.no_role)}</td>'
+            f'<td data-role="status">{status}</td><td>{self.recorded(entry)}</td><td>'
             f'<form class="kkn-checkin__mark" data-role="mark" data-learner="{key}" novalidate>'
-            f'<select id="{self.root}-mark-{index}" name="status" aria-label="{self.status_for % {"name": safe_name}}">'
+            f'<select id="{self.root}-mark-{index}" name="status" aria-label="{self.status_for % {"name": name}}">'
             f'{options}</select>'
             f' <button type="submit" class="kkn-button kkn-button--secondary" '
-            f'aria-label="{self.save_for % {"name": safe_name}}">{self.save}</button></form></td></tr>\n'
+            f'aria-label="{self.save_for % {"name": name}}">{self.save}</button></form></td></tr>\n'
         )
