@@ -581,7 +581,7 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
     def _missing_text(self, missing):
         return ", ".join(self._requirement_label(options) for options in missing)
 
-    @json_handler
+    @json_handler(writes=False)
     def panel(self, payload, suffix=""):
         self.require_staff()
         # Every field the panel reads, one look-up each (field_reads.py).
@@ -590,9 +590,11 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
         session = self._session(payload)
         return {"html": self._panel_html(session), "phase": session.phase(clock.now(), self.opens_minutes_before)}
 
-    @json_handler
+    @json_handler(writes=False)
     def staff_code(self, payload, suffix=""):
         self.require_staff()
+        # Every field the code reads, one look-up each (field_reads.py).
+        read_fields(self, "sessions", "opens_minutes_before", "programme_id", "meeting_id", "code_step_seconds")
         session = self._session(payload)
         page_url = payload.text("page_url", rules.MAX_URL_CHARS, required=False)
         now = clock.now()
@@ -621,14 +623,17 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
     @json_handler
     def mark(self, payload, suffix=""):
         staff = self.require_staff()
+        # Every field marking and the roster after it read, one look-up each (field_reads.py).
+        read_fields(self, "sessions", "programme_id", "meeting_id", "required_roles")
         session = self._session(payload)
         learner_key = payload.text("learner_key", 64)
         status = payload.choice("status", set(rules.STATUS_IDS))
-        if not api.is_participant(learner_key, self.programme_id):
+        names = api.names_of(self.programme_id, [learner_key])  # empty: not a participant
+        if learner_key not in names:
             raise Refusal(400, self.gettext(_("This person is not a participant of the programme. Reload the roster.")))
         api.mark_attendance(learner_key, self.programme_id, self.meeting_id, session.id, status,
                             marked_by=staff.key or "", marked_by_name=staff.name)
-        name = api.names_of(self.programme_id, [learner_key]).get(learner_key) or learner_key
+        name = names[learner_key] or learner_key
         return {
             "message": self.gettext(_("{name}: {status}.")).format(name=name, status=self._status_label(status)),
             "html": self._roster_html(session),

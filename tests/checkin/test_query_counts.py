@@ -72,13 +72,33 @@ def _panel_statements(wb, usage, meeting_id, participants):
     return body["html"], statements
 
 
-def test_the_panel_takes_ten_statements_whatever_the_number_of_participants(wb, make_meeting):
-    """10 statements: the transaction (2); the six fields the panel reads, one look-up each (6);
-    the roster (2). Before: 15."""
+def test_the_panel_takes_eight_statements_whatever_the_number_of_participants(wb, make_meeting):
+    """8 statements: the six fields the panel reads, one look-up each (6); the roster (2). No
+    transaction: the panel only reads (``json_handler(writes=False)``), so it takes no write lock.
+    Before: 15."""
     few_html, few = _panel_statements(wb, make_meeting(), "traff-2", 5)
     many_html, many = _panel_statements(wb, make_meeting(meeting_id="traff-3"), "traff-3", 120)
-    assert len(few) == len(many) == 10, "\n".join(many)
+    assert len(few) == len(many) == 8, "\n".join(many)
     assert len(_field_reads(many)) == 6
+    assert not [sql for sql in many if not sql.startswith("SELECT")]
     # Everyone of the programme in the session's region is expected: the first five as well.
     assert "5 deltagare" in few_html and "125 deltagare" in many_html
     assert "Deltagare &lt;119&gt;" in many_html and "<119>" not in many_html
+
+
+def test_the_code_for_the_projector_only_reads(wb, meeting):
+    """5 statements, the five fields it reads (before: 12, the transaction and each field twice)."""
+    body, statements = _post(wb, meeting, "staff_code", {"session_id": "skane-2"}, "staff")
+    assert len(body["code"]) == 7
+    assert len(statements) == len(_field_reads(statements)) == 5, "\n".join(statements)
+
+
+def test_marking_reads_her_name_once(wb, meeting):
+    """Marking: the four fields (4); her name, which also says she takes part (1); the mark, read
+    then written in a savepoint (4); the roster (2); the transaction (2). Before: 17."""
+    set_profile(wb, meeting, user="student_2")
+    body, statements = _post(wb, meeting, "mark", {"session_id": "skane-2", "learner_key": "local:student_2",
+                                                   "status": "excused"}, "staff")
+    assert body["message"].startswith("Erik Johansson: ")
+    assert len(_field_reads(statements)) == 4
+    assert len(statements) == 13, "\n".join(statements)
