@@ -26,7 +26,6 @@ from html import escape as _escape
 
 import segno
 from django.conf import settings as django_settings
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from xblock.completable import CompletableXBlockMixin, XBlockCompletionMode
 from xblock.core import XBlock
