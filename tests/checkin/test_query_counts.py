@@ -36,9 +36,10 @@ def test_a_new_check_in_reads_each_field_once_and_the_record_once(wb, meeting):
     """18 statements: the handler's transaction (2); six settings and content fields, her state
     and the weight, one look-up each (8); her profile, read with the lock the wrong-code limit
     needs (1); her wrong codes in the window (1); her rows for the meeting, read once and brought
-    up to date after the insert (1); the insert, in a savepoint for concurrent submits (3); the
-    runtime saving her state afterwards, a read and an update (2). Before: 27 (every set field
-    read twice, the profile and the lock apart, her rows read again after the insert)."""
+    up to date after the insert (1); the insert, in a savepoint for concurrent submits (3); her
+    state here, a read and an update (2), written in the handler's transaction so that it commits
+    with her row in the record. Before: 27 (every set field read twice, the profile and the lock
+    apart, her rows read again after the insert, her state written after the commit)."""
     set_profile(wb, meeting)
     code = staff_code(wb, meeting)
     body, statements = _post(wb, meeting, "check_in", {"code": code}, "student_1")
@@ -46,6 +47,8 @@ def test_a_new_check_in_reads_each_field_once_and_the_record_once(wb, meeting):
     assert len(_field_reads(statements)) == 8 + 1
     assert len(statements) == 18, "\n".join(statements)
     assert sum("kkn_records_attendance" in sql and sql.startswith("SELECT") for sql in statements) == 1
+    state_written = next(i for i, sql in enumerate(statements) if sql.startswith("UPDATE") and FIELD_STATE in sql)
+    assert state_written < len(statements) - 1 and statements[-1].startswith("RELEASE SAVEPOINT")
 
 
 def test_checking_in_again_writes_nothing(wb, meeting):
