@@ -7,6 +7,7 @@ was recorded, and who marked it. No IP address, no location, no photo.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Q
@@ -156,8 +157,10 @@ def _sorted(records):
     return sorted(records, key=lambda r: (r.recorded_at, r.session_id))
 
 
-@dataclass(frozen=True)
-class RosterEntry:
+class RosterEntry(NamedTuple):
+    """One person on a session's roster. A named tuple, not a dataclass: a roster makes hundreds of
+    them per request, and a tuple is made four times faster than a frozen dataclass."""
+
     learner_key: str
     name: str
     municipality: str
