@@ -433,7 +433,8 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
         return self._checked_in(profile, sessions, session, record, result, records, now)
 
     def _session_for_code(self, person, profile, sessions, code, now):
-        """The session the code checks her in to; a Refusal saying why not otherwise."""
+        """The session the code checks her in to; a Refusal saying why not otherwise. The caller has
+        read ``profile`` with her participation row locked (``get_profile(..., lock=True)``)."""
         opens = self.opens_minutes_before
         if not rules.open_sessions(sessions, now, opens):
             # Nothing is open anywhere: the code is not even looked at, so it is not counted either.
