@@ -26,7 +26,6 @@ from html import escape as _escape
 
 import segno
 from django.conf import settings as django_settings
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from xblock.completable import CompletableXBlockMixin, XBlockCompletionMode
 from xblock.core import XBlock
@@ -39,6 +38,7 @@ from . import overview_rules
 from .base import KknBlockMixin, kkn_services
 from .checkin_overview import ProgrammeOverviewMixin
 from .contacts import ContactListMixin
+from .field_reads import read_fields
 from .handlers import Refusal, json_handler
 from .markup import render_markdown
 from .records import api
@@ -190,7 +190,8 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
     @property
     def has_score(self):
         """Scored only when the author gives the meeting a weight."""
-        return bool(self.weight and self.weight > 0)
+        weight, = read_fields(self, "weight")
+        return bool(weight and weight > 0)
 
     def _sessions(self):
         return rules.sessions_from_field(self.sessions)
@@ -249,7 +250,8 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
         attended = [r for r in records if r.attended]
         shown = attended[0] if attended else (records[0] if records else None)
         state = "attended" if attended else ("recorded" if records else "")
-        published = self.attendance.get("published", "")
+        attendance, = read_fields(self, "attendance")
+        published = attendance.get("published", "")
         if state != published and "attended" in (state, published):
             earned = 1.0 if state == "attended" else 0.0
             self.emit_completion(earned)
@@ -412,20 +414,27 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
         if code is None:
             raise Refusal(400, self.gettext(_(
                 "A check-in code has 6 letters and digits, for example K7M 3PX. Check what you typed.")))
-        profile = api.get_profile(person.key, self.programme_id)
+        # Every field the check-in reads, one look-up each (field_reads.py).
+        programme_id, meeting_id, *_settings = read_fields(
+            self, "programme_id", "meeting_id", "sessions", "opens_minutes_before", "code_step_seconds",
+            "late_after_minutes")
+        # Her row is locked here, for the wrong-code limit below (guarded_code_check, locked=True).
+        profile = api.get_profile(person.key, programme_id, lock=True)
         if profile is None or not profile.complete:
             raise Refusal(409, self.gettext(_("Fill in your municipality, role and region before you check in.")))
         now, sessions = clock.now(), self._sessions()
         session = self._session_for_code(person, profile, sessions, code, now)
         if person.name and person.name != profile.name:
             # The roster shows her current name; her row was read above (get_profile), in this transaction.
-            api.rename_participant(person.key, self.programme_id, person.name)
-        record, result = api.check_in(person.key, self.programme_id, self.meeting_id, session.id,
-                                      rules.arrival_status(session, now, self.late_after_minutes), when=now)
-        return self._checked_in(person, profile, sessions, session, record, result, now)
+            api.rename_participant(person.key, programme_id, person.name)
+        record, result, records = api.check_in_with_rows(
+            person.key, programme_id, meeting_id, session.id,
+            rules.arrival_status(session, now, self.late_after_minutes), when=now)
+        return self._checked_in(profile, sessions, session, record, result, records, now)
 
     def _session_for_code(self, person, profile, sessions, code, now):
-        """The session the code checks her in to; a Refusal saying why not otherwise."""
+        """The session the code checks her in to; a Refusal saying why not otherwise. The caller has
+        read ``profile`` with her participation row locked (``get_profile(..., lock=True)``)."""
         opens = self.opens_minutes_before
         if not rules.open_sessions(sessions, now, opens):
             # Nothing is open anywhere: the code is not even looked at, so it is not counted either.
@@ -441,7 +450,7 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
             return decision, decision.code_matched
 
         decision, wrong = api.guarded_code_check(person.key, self.programme_id, self._attempt_scope, limit, window,
-                                                 check, when=now, course_key=self.course_key_str)
+                                                 check, when=now, course_key=self.course_key_str, locked=True)
         if decision is None:
             raise Refusal(429, self.gettext(_(
                 "Too many wrong codes. Wait {minutes} minutes and try again, "
@@ -453,9 +462,10 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
             raise refusal
         return decision.session
 
-    def _checked_in(self, person, profile, sessions, session, record, result, now):
-        """The answer to a check-in: a message, her statuses, and whether another session of her
-        region still waits for a check-in (the page already shows the rest)."""
+    def _checked_in(self, profile, sessions, session, record, result, records, now):
+        """The answer to a check-in: a message, her statuses (``records``: her rows for the meeting
+        after it), and whether another session of her region still waits for a check-in (the page
+        already shows the rest)."""
         gettext = self.gettext
         if result == api.CheckInResult.ALREADY:
             message = gettext(_("You had already checked in: {status}.")).format(
@@ -466,8 +476,11 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
             )).format(venue=session.venue)
         else:
             message = gettext(_("You are checked in to {venue}. Welcome!")).format(venue=session.venue)
-        records = self._records(person)
         self._sync_with_record(records)
+        # Her state here is written now, in the handler's transaction, so that it commits with her row
+        # in the record (or not at all), in one commit instead of two: the runtime saves the block only
+        # after the handler returns (Runtime.handle in xblock/runtime.py), and then finds nothing left.
+        self.save()
         by_id = {s.id: s for s in sessions}
         attended = {r.session_id for r in records if r.attended}
         return {
@@ -572,28 +585,20 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
     def _missing_text(self, missing):
         return ", ".join(self._requirement_label(options) for options in missing)
 
-    def _recorded_text(self, entry, texts=None):
-        """When and how her status was recorded; ``texts``: the two sentences, translated already."""
-        if entry.recorded_at is None:
-            return "\u2013"
-        when = self.local_time_text(entry.recorded_at)
-        by_staff, by_code = texts or self._recorded_texts()
-        if entry.method == "staff":
-            return by_staff.format(time=when, name=entry.marked_by_name or entry.marked_by)
-        return by_code.format(time=when)
-
-    def _recorded_texts(self):
-        return self.gettext(_("{time}, marked by {name}")), self.gettext(_("{time}, with the code"))
-
-    @json_handler
+    @json_handler(writes=False)
     def panel(self, payload, suffix=""):
         self.require_staff()
+        # Every field the panel reads, one look-up each (field_reads.py).
+        read_fields(self, "sessions", "opens_minutes_before", "programme_id", "meeting_id", "code_step_seconds",
+                    "required_roles")
         session = self._session(payload)
         return {"html": self._panel_html(session), "phase": session.phase(clock.now(), self.opens_minutes_before)}
 
-    @json_handler
+    @json_handler(writes=False)
     def staff_code(self, payload, suffix=""):
         self.require_staff()
+        # Every field the code reads, one look-up each (field_reads.py).
+        read_fields(self, "sessions", "opens_minutes_before", "programme_id", "meeting_id", "code_step_seconds")
         session = self._session(payload)
         page_url = payload.text("page_url", rules.MAX_URL_CHARS, required=False)
         now = clock.now()
@@ -622,14 +627,17 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
     @json_handler
     def mark(self, payload, suffix=""):
         staff = self.require_staff()
+        # Every field marking and the roster after it read, one look-up each (field_reads.py).
+        read_fields(self, "sessions", "programme_id", "meeting_id", "required_roles")
         session = self._session(payload)
         learner_key = payload.text("learner_key", 64)
         status = payload.choice("status", set(rules.STATUS_IDS))
-        if not api.is_participant(learner_key, self.programme_id):
+        names = api.names_of(self.programme_id, [learner_key])  # empty: not a participant
+        if learner_key not in names:
             raise Refusal(400, self.gettext(_("This person is not a participant of the programme. Reload the roster.")))
         api.mark_attendance(learner_key, self.programme_id, self.meeting_id, session.id, status,
                             marked_by=staff.key or "", marked_by_name=staff.name)
-        name = api.names_of(self.programme_id, [learner_key]).get(learner_key) or learner_key
+        name = names[learner_key] or learner_key
         return {
             "message": self.gettext(_("{name}: {status}.")).format(name=name, status=self._status_label(status)),
             "html": self._roster_html(session),
@@ -687,47 +695,66 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
 class _RosterRows:
     """The roster's table rows as HTML, built without the template engine: a panel of a few hundred
     participants rendered each row through ``{% blocktrans %}`` and a loop of options, which cost
-    more than everything else the panel does. Labels and the options of each status are made once
-    per request; each value is escaped here, as the template's autoescaping did."""
+    more than everything else the panel does. Everything that does not depend on the participant is
+    made once per request, escaped already: the role and status labels, the options of each
+    status, the two "recorded" sentences. Each learner's value (key, name, the name of the staff
+    member who marked her) is escaped here, as the template's autoescaping did.
+
+    Escaping a translated text before a value goes into it is the same as escaping the result:
+    ``html.escape`` replaces single characters (&, <, >, ", '), so it maps a concatenation piece
+    by piece, and the values are escaped on their own (a time is digits, "-", ":" and a space)."""
 
     def __init__(self, block, statuses):
         gettext = block.gettext
         self.block = block
-        self.root = escape(block.dom_id("root"))
-        self.not_recorded = gettext(_("Not recorded"))
-        self.roles = {role: gettext(label) for role, label in rules.ROLE_LABELS.items()}
-        self.statuses = {status: gettext(label) for status, label in rules.STATUS_LABELS.items()}
-        self.recorded = block._recorded_texts()  # pylint: disable=protected-access
+        self.root = _escape(block.dom_id("root"))
+        self.roles = {role: _escape(gettext(label)) for role, label in rules.ROLE_LABELS.items()}
+        self.no_role = _escape("\u2013")
+        self.by_staff = _escape(gettext(_("{time}, marked by {name}")))
+        self.by_code = _escape(gettext(_("{time}, with the code")))
+        self.not_yet = _escape("\u2013")
         # Translations are ours (trusted); only the name put into them is escaped, as blocktrans does.
         self.status_for = gettext(_("Status for %(name)s"))
         self.save_for = gettext(_("Save status for %(name)s"))
-        self.save = escape(gettext(_("Save")))
-        choose = escape(gettext(_("Choose")))  # outside the f-string below, where extraction finds it
+        self.save = _escape(gettext(_("Save")))
+        choose = _escape(gettext(_("Choose")))  # outside the f-string below, where extraction finds it
         choose = f'<option value="" selected>{choose}</option>'
-        self.options = {
+        options = {
             current: (choose if not current else "") + "".join(
-                f'<option value="{escape(value)}"{" selected" if value == current else ""}>{escape(label)}</option>'
+                f'<option value="{_escape(value)}"{" selected" if value == current else ""}>{_escape(label)}</option>'
                 for value, label in statuses)
             for current in ["", *(value for value, _label in statuses)]
         }
-        self.unknown_options = "".join(  # a status no longer offered: nothing selected, as before
-            f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in statuses)
+        unknown_options = "".join(  # a status no longer offered: nothing selected, as before
+            f'<option value="{_escape(value)}">{_escape(label)}</option>' for value, label in statuses)
+        labels = {status: _escape(gettext(label)) for status, label in rules.STATUS_LABELS.items()}
+        not_recorded = _escape(gettext(_("Not recorded")))
+        # {status: (its label, the options with it selected)}; "" and unknown statuses as before.
+        self.by_status = {status: (labels.get(status, not_recorded), options.get(status, unknown_options))
+                          for status in {"", *labels, *options}}
+        self.unknown_status = (not_recorded, unknown_options)
+
+    def recorded(self, entry):
+        """When and how her status was recorded, escaped."""
+        if entry.recorded_at is None:
+            return self.not_yet
+        when = self.block.local_time_text(entry.recorded_at)
+        if entry.method == "staff":
+            return self.by_staff.format(time=when, name=_escape(str(entry.marked_by_name or entry.marked_by)))
+        return self.by_code.format(time=when)
 
     def __call__(self, entry, index):
         # html.escape: what django.utils.html.escape does to a str (the same five characters), without
         # its lazy-string wrapper, which showed on a roster of hundreds of rows.
-        name = entry.name or entry.learner_key
-        key, safe_name = _escape(str(entry.learner_key)), _escape(str(name))
-        role = self.roles.get(entry.role, "\u2013")
-        status = self.statuses.get(entry.status, self.not_recorded)
-        options = self.options.get(entry.status or "", self.unknown_options)
-        recorded = self.block._recorded_text(entry, self.recorded)  # pylint: disable=protected-access
+        key = _escape(str(entry.learner_key))
+        name = _escape(str(entry.name or entry.learner_key))
+        status, options = self.by_status.get(entry.status or "", self.unknown_status)
         return (
-            f'<tr data-learner="{key}"><td>{safe_name}</td><td>{_escape(str(role))}</td>'
-            f'<td data-role="status">{_escape(str(status))}</td><td>{_escape(str(recorded))}</td><td>'
+            f'<tr data-learner="{key}"><td>{name}</td><td>{self.roles.get(entry.role, self.no_role)}</td>'
+            f'<td data-role="status">{status}</td><td>{self.recorded(entry)}</td><td>'
             f'<form class="kkn-checkin__mark" data-role="mark" data-learner="{key}" novalidate>'
-            f'<select id="{self.root}-mark-{index}" name="status" aria-label="{self.status_for % {"name": safe_name}}">'
+            f'<select id="{self.root}-mark-{index}" name="status" aria-label="{self.status_for % {"name": name}}">'
             f'{options}</select>'
             f' <button type="submit" class="kkn-button kkn-button--secondary" '
-            f'aria-label="{self.save_for % {"name": safe_name}}">{self.save}</button></form></td></tr>\n'
+            f'aria-label="{self.save_for % {"name": name}}">{self.save}</button></form></td></tr>\n'
         )

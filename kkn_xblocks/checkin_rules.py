@@ -87,9 +87,12 @@ STATUS_LABELS = dict(STATUSES)
 ATTENDED = frozenset({PRESENT, LATE})
 
 
+_SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "é": "e"})  # "{|}" sort right after "z"
+
+
 def swedish_sort_key(text):
     """Sort as Swedish readers expect: å, ä, ö after z (code points put ä before å)."""
-    return (text or "").casefold().translate({ord("å"): "{", ord("ä"): "|", ord("ö"): "}", ord("é"): "e"})
+    return (text or "").casefold().translate(_SWEDISH_ORDER)
 
 
 # --- Sessions -------------------------------------------------------------------------------------

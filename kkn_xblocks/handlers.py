@@ -10,6 +10,7 @@ One handler, one transaction: the record writes of a handler commit together wit
 a refused (or failed) request rolls every one of them back. The LMS runs handlers outside any
 request transaction (``handle_xblock_callback`` is ``@transaction.non_atomic_requests`` in
 openedx-platform ``lms/djangoapps/courseware/block_render.py``), so this block is the outermost one.
+A handler that writes nothing says so (``json_handler(writes=False)``) and runs without one.
 """
 import functools
 import json
@@ -120,8 +121,15 @@ def _clean_text(text, field, gettext):
     return text
 
 
-def json_handler(func):
-    """Decorate ``func(self, payload, suffix)``; ``self.gettext`` translates the refusals."""
+def json_handler(func=None, *, writes=True):
+    """Decorate ``func(self, payload, suffix)``; ``self.gettext`` translates the refusals.
+
+    ``@json_handler(writes=False)`` marks a handler that only reads: it runs without a transaction
+    of its own, so it costs no BEGIN and COMMIT and takes no write lock (the local runtime's SQLite
+    takes it at BEGIN: ``transaction_mode`` IMMEDIATE in devserver/settings.py), and a facilitator
+    refreshing her panel never waits for a crowd checking in, nor they for her."""
+    if func is None:
+        return functools.partial(json_handler, writes=writes)
 
     @XBlock.handler
     @functools.wraps(func)
@@ -142,6 +150,8 @@ def json_handler(func):
             return too_large.get_response()
         try:
             payload = Payload(parse_body(body, gettext), gettext)
+            if not writes:
+                return json_response(func(self, payload, suffix))
             return json_response(_in_one_transaction(func, self, payload, suffix))
         except JsonHandlerError as error:
             return error.get_response()

@@ -15,7 +15,8 @@ from .modules import (  # noqa: F401  pylint: disable=unused-import
 )
 from .attendance import (  # noqa: F401  pylint: disable=unused-import
     AttendanceRecord, CheckInResult, Profile, RosterEntry, attendance_for, attended_meeting_count, check_in,
-    get_profile, guarded_code_check, is_participant, mark_attendance, save_profile, session_roster, wrong_code_count,
+    check_in_with_rows, get_profile, guarded_code_check, is_participant, mark_attendance, save_profile, session_roster,
+    wrong_code_count,
 )
 from .exams import (  # noqa: F401  pylint: disable=unused-import
     BY_DEADLINE, BY_LEARNER, NO_ACCOMMODATION, Accommodation, Attempt, OverviewRow, accommodation_for, as_finalised,

@@ -7,6 +7,7 @@ was recorded, and who marked it. No IP address, no location, no photo.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Q
@@ -15,7 +16,7 @@ from kkn_xblocks import clock
 
 from .models import Attendance, CodeAttempt, Participation
 from .participation import join_programme
-from .rows import create_once
+from .rows import create_once, insert_once
 
 ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.LATE)
 # A staff decision that a code check-in may overturn: the learner proved she is in the room.
@@ -36,13 +37,16 @@ class Profile:
         return bool(self.municipality and self.role and self.region)
 
 
-def get_profile(learner_key, programme_id):
-    """The learner's profile in the programme, or None if she has not taken part yet: one query."""
-    row = (
-        Participation.objects.filter(learner_key=learner_key, programme_id=programme_id)
-        .values_list("name", "municipality", "role", "region")
-        .first()
-    )
+def get_profile(learner_key, programme_id, lock=False):
+    """The learner's profile in the programme, or None if she has not taken part yet: one query.
+
+    ``lock=True`` (inside a transaction) also locks her participation row until it ends, as
+    ``guarded_code_check`` does: a caller that checks a code next passes ``locked=True`` there, and
+    the profile and the lock cost one query instead of two."""
+    rows = Participation.objects.filter(learner_key=learner_key, programme_id=programme_id)
+    if lock:
+        rows = rows.select_for_update()
+    row = rows.values_list("name", "municipality", "role", "region").first()
     return Profile(*row) if row else None
 
 
@@ -87,26 +91,42 @@ class CheckInResult:
 
 
 def check_in(learner_key, programme_id, meeting_id, session_id, status, when=None):
-    """Record a code check-in. Returns ``(AttendanceRecord, CheckInResult)``.
+    """Record a code check-in. Returns ``(AttendanceRecord, CheckInResult)``."""
+    record, result, _rows = check_in_with_rows(learner_key, programme_id, meeting_id, session_id, status, when)
+    return record, result
 
-    Safe against double submits and concurrent requests: the unique row is created once, and an
-    existing excused/absent row is replaced only by a conditional update, so two racing check-ins
-    cannot both "win".
+
+def check_in_with_rows(learner_key, programme_id, meeting_id, session_id, status, when=None):
+    """Record a code check-in. Returns ``(AttendanceRecord, CheckInResult, rows)``, ``rows`` being
+    her rows for the meeting after it, as ``attendance_for`` would read them next.
+
+    Her rows for the meeting are read once, before any write: the session's row is looked up among
+    them, and the list is brought up to date with what this call wrote instead of being read again.
+    Safe against double submits and concurrent requests: the unique row is created once
+    (``insert_once``), and an existing excused/absent row is replaced only by a conditional update,
+    so two racing check-ins cannot both "win".
     """
     when = when or clock.now()
     lookup = {"learner_key": learner_key, "programme_id": programme_id, "meeting_id": meeting_id,
               "session_id": session_id}
     fresh = {"status": status, "method": Attendance.Method.CODE, "marked_by": "", "marked_by_name": "",
              "recorded_at": when}
-    row, created = create_once(Attendance, fresh, **lookup)
-    if created:
-        return _record(row), CheckInResult.CREATED
-    if row.status in OVERTURNABLE:
-        if Attendance.objects.filter(pk=row.pk, status__in=OVERTURNABLE).update(**fresh):
-            row.refresh_from_db()
-            return _record(row), CheckInResult.OVERTURNED
-        row.refresh_from_db()
-    return _record(row), CheckInResult.ALREADY
+    rows = attendance_for(learner_key, programme_id, meeting_id)
+    record = next((r for r in rows if r.session_id == session_id), None)
+    if record is None:
+        row, created = insert_once(Attendance, fresh, **lookup)
+        record = _record(row)
+        rows = _sorted([*rows, record])
+        if created:
+            return record, CheckInResult.CREATED, rows
+    if record.status in OVERTURNABLE:
+        if Attendance.objects.filter(**lookup, status__in=OVERTURNABLE).update(**fresh):
+            record = AttendanceRecord(session_id, **fresh)
+            return record, CheckInResult.OVERTURNED, _sorted([r for r in rows if r.session_id != session_id] + [record])
+        # A concurrent request changed the row first (staff, or her own second tab): read what won.
+        rows = attendance_for(learner_key, programme_id, meeting_id)
+        record = next(r for r in rows if r.session_id == session_id)
+    return record, CheckInResult.ALREADY, rows
 
 
 def mark_attendance(learner_key, programme_id, meeting_id, session_id, status, marked_by, marked_by_name="",
@@ -132,8 +152,15 @@ def attendance_for(learner_key, programme_id, meeting_id):
     return [_record(row) for row in rows.order_by("recorded_at", "session_id")]
 
 
-@dataclass(frozen=True)
-class RosterEntry:
+def _sorted(records):
+    """Records in ``attendance_for``'s order."""
+    return sorted(records, key=lambda r: (r.recorded_at, r.session_id))
+
+
+class RosterEntry(NamedTuple):
+    """One person on a session's roster. A named tuple, not a dataclass: a roster makes hundreds of
+    them per request, and a tuple is made four times faster than a frozen dataclass."""
+
     learner_key: str
     name: str
     municipality: str
@@ -169,7 +196,8 @@ def session_roster(programme_id, meeting_id, session_id, region):
 
 # --- Wrong-code limit --------------------------------------------------------------------------
 
-def guarded_code_check(learner_key, programme_id, scope, limit, window_seconds, check, when=None, course_key=""):
+def guarded_code_check(learner_key, programme_id, scope, limit, window_seconds, check, when=None, course_key="",
+                       locked=False):
     """Check a typed code under the learner's wrong-code limit, one request of hers at a time.
 
     ``check()`` returns ``(result, genuine)``; a code that is not genuine is counted. Returns
@@ -179,15 +207,17 @@ def guarded_code_check(learner_key, programme_id, scope, limit, window_seconds, 
     Her participation row is locked for the duration (SQLite's IMMEDIATE transactions serialise
     the same way), so concurrent requests of one learner queue up: the limit is exact under any
     concurrency, and a right code typed twice at once is never mistaken for guessing.
-    ``course_key``: the course run the code was typed in, which retention counts from.
+    ``course_key``: the course run the code was typed in, which retention counts from. ``locked``:
+    the caller has locked her row already in this transaction (``get_profile(..., lock=True)``).
     """
     when = when or clock.now()
     since = when - timedelta(seconds=window_seconds)
     # A transaction for the lock, but no savepoint inside the handler's own (handlers.py): nothing
     # here is undone on its own, and an error rolls back the whole request anyway.
     with transaction.atomic(savepoint=False):
-        list(Participation.objects.select_for_update()
-             .filter(learner_key=learner_key, programme_id=programme_id).values_list("pk", flat=True))
+        if not locked:
+            list(Participation.objects.select_for_update()
+                 .filter(learner_key=learner_key, programme_id=programme_id).values_list("pk", flat=True))
         mine = CodeAttempt.objects.filter(learner_key=learner_key, scope=scope[:255])
         count = mine.filter(created_at__gt=since).count()
         if count >= limit:

@@ -7,7 +7,7 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from kkn_xblocks.records import api
 from kkn_xblocks.records.models import Attendance, CodeAttempt, Participation
@@ -64,6 +64,28 @@ def test_check_in_creates_once_and_only_overturns_absence():
     record, result = api.check_in("l2", PROGRAMME, "m1", "s1", "late", when=WHEN)
     assert (result, record.status, record.method, record.marked_by) == ("overturned", "late", "code", "")
     assert Attendance.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_check_in_answers_with_her_rows_for_the_meeting_as_they_are_after_it(django_assert_num_queries):
+    """``check_in_with_rows`` reads her rows once, before writing, and brings them up to date
+    itself: what it returns is what ``attendance_for`` reads afterwards, in every outcome."""
+    api.check_in("l1", PROGRAMME, "m1", "day-2", "late", when=WHEN + timedelta(days=1))
+    api.check_in("l1", PROGRAMME, "other-meeting", "s1", "present", when=WHEN)
+    with django_assert_num_queries(4):  # her rows; the insert in a savepoint
+        record, result, rows = api.check_in_with_rows("l1", PROGRAMME, "m1", "day-1", "present", when=WHEN)
+    assert (result, record.status, record.recorded_at) == ("created", "present", WHEN)
+    assert rows == api.attendance_for("l1", PROGRAMME, "m1")
+    assert [r.session_id for r in rows] == ["day-1", "day-2"]  # in recorded order, the new row first
+    with django_assert_num_queries(1):  # already there: nothing written
+        record, result, rows = api.check_in_with_rows("l1", PROGRAMME, "m1", "day-1", "late", when=WHEN)
+    assert (result, record.status) == ("already", "present") and rows == api.attendance_for("l1", PROGRAMME, "m1")
+    later = WHEN + timedelta(days=2)
+    api.mark_attendance("l1", PROGRAMME, "m1", "day-2", "absent", "staff-1", "Karin", when=later)
+    record, result, rows = api.check_in_with_rows("l1", PROGRAMME, "m1", "day-2", "present", when=later)
+    assert (result, record.status, record.method, record.marked_by, record.recorded_at) == (
+        "overturned", "present", "code", "", later)
+    assert rows == api.attendance_for("l1", PROGRAMME, "m1")
 
 
 @pytest.mark.django_db
@@ -138,6 +160,23 @@ def test_only_wrong_codes_count_and_the_window_slides():
 def test_the_wrong_code_limit_holds_under_concurrent_guesses():
     api.save_profile("guesser", PROGRAMME, "Gissa", "Lund", "culture", "Skåne")
     results = run_at_once(40, lambda i: api.guarded_code_check("guesser", PROGRAMME, "scope", 5, 600, wrong, when=WHEN))
+    assert sorted(count for _result, count in results if _result == "wrong") == [1, 2, 3, 4, 5]
+    assert sum(1 for result, _count in results if result is None) == 35
+    assert CodeAttempt.objects.filter(learner_key="guesser").count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_limit_holds_when_reading_her_profile_takes_the_lock():
+    """The check-in reads her profile with the lock (``get_profile(..., lock=True)``) and then checks
+    the code with ``locked=True``: the same exact limit, one query fewer."""
+    api.save_profile("guesser", PROGRAMME, "Gissa", "Lund", "culture", "Skåne")
+
+    def guess(_i):
+        with transaction.atomic():
+            assert api.get_profile("guesser", PROGRAMME, lock=True).municipality == "Lund"
+            return api.guarded_code_check("guesser", PROGRAMME, "scope", 5, 600, wrong, when=WHEN, locked=True)
+
+    results = run_at_once(40, guess)
     assert sorted(count for _result, count in results if _result == "wrong") == [1, 2, 3, 4, 5]
     assert sum(1 for result, _count in results if result is None) == 35
     assert CodeAttempt.objects.filter(learner_key="guesser").count() == 5

@@ -122,6 +122,20 @@ def test_learner_names_are_escaped_on_the_roster(wb, crowd):
     assert "<img src=x" not in html and "&lt;img src=x onerror=" in html
 
 
+def test_municipalities_and_staff_names_are_escaped_on_the_roster(wb, crowd):
+    """The group titles (the template) and the "marked by" sentence of a row (built in Python, its
+    translation escaped once per request) escape what learners and staff typed."""
+    from lxml import html as lxml_html
+    Participation.objects.filter(learner_key="local:student_3").update(municipality='<b onclick="x">Malmö</b>')
+    api.mark_attendance("local:student_2", PROGRAMME, "traff-2", "skane-2", "excused", marked_by="staff",
+                        marked_by_name='<script>alert("x")</script> & Co')
+    html = wb.post(crowd, "panel", {"session_id": "skane-2"}, user="staff")[1]["html"]
+    assert "<b onclick" not in html and "&lt;b onclick=&quot;x&quot;&gt;Malmö&lt;/b&gt;" in html
+    assert "<script>" not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in html
+    erik = next(row for row in lxml_html.fromstring(html).iter("tr") if row.get("data-learner") == "local:student_2")
+    assert erik.findall("td")[3].text_content() == '2026-03-10 10:00, registrerad av <script>alert("x")</script> & Co'
+
+
 def test_each_roster_row_has_its_own_labelled_status_control(wb, crowd):
     """The rows are built without the template engine: names are escaped in text and in attributes,
     labels are Swedish, the recorded status is selected and "Välj" offered only while none is."""
