@@ -222,11 +222,127 @@ class _RefusedYaml(ValueError):
 
 def _parse_yaml(text):
     """Check the shape first (the C loader must never see an alias bomb or deep nesting), then load.
-    A refusal raises, so the cache keeps only parses that passed the check."""
+    A refusal raises, so the cache keeps only parses that passed the check.
+
+    Plain course YAML (no aliases, anchors or tags, one document, at most ``MAX_YAML_DEPTH`` levels)
+    is built in one pass over the parser's events (``_plain_yaml``); anything else, and any error,
+    goes the exact way: the shape check, then PyYAML's own loader, whose results and messages the
+    one-pass reading reproduces (``tests/course_export/test_loading.py`` compares them).
+    """
+    data = _plain_yaml(text)
+    if data is not _NOT_PLAIN:
+        return data
     refused = _refused_shape(text)
     if refused:
         raise _RefusedYaml(*refused)
     return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+
+
+_NOT_PLAIN = object()  # _plain_yaml's answer for YAML it leaves to the exact way
+_NO_KEY = object()
+_SCALAR_TAGS = {tag: _Loader.yaml_constructors[tag] for tag in (
+    "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")}
+_SCALARS = yaml.constructor.SafeConstructor()  # what those constructors read (bool_values, construct_scalar)
+# The implicit resolvers to try for a plain scalar, by its first character ("" for an empty one), as
+# BaseResolver.resolve tries them (the safe loader has no path resolvers).
+_ANY_START = list(_Loader.yaml_implicit_resolvers.get(None, []))
+_RESOLVERS = {first: list(resolvers) + _ANY_START
+              for first, resolvers in _Loader.yaml_implicit_resolvers.items() if first is not None}
+
+
+def _plain_scalar(value):
+    """What ``_Loader`` makes of a plain scalar without a tag: the resolver's tag, then the safe
+    constructor's value."""
+    for tag, regexp in _RESOLVERS.get(value[:1], _ANY_START):
+        if regexp.match(value):
+            if tag not in _SCALAR_TAGS:  # "<<" (merge) and "=" (value): the exact way
+                return _NOT_PLAIN
+            return _SCALAR_TAGS[tag](_SCALARS, yaml.ScalarNode(tag, value))
+    return value
+
+
+def _plain_yaml(text):
+    """``text`` loaded as ``_Loader`` loads it, from one pass over libyaml's events with no recursion
+    (the nesting is counted on the way, so the C composer's recursion is never reached); or
+    ``_NOT_PLAIN`` for what only the exact way judges: aliases, anchors, tags, a second document,
+    a key that is a list or a mapping, nesting beyond ``MAX_YAML_DEPTH``, and every error."""
+    loader = _BaseLoader(text)
+    try:
+        return _plain_events(loader.get_event)
+    except Exception:  # pylint: disable=broad-except - the exact way reports it
+        return _NOT_PLAIN
+    finally:
+        loader.dispose()
+
+
+def _plain_events(next_event):  # pylint: disable=too-many-branches
+    scalar, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    closing = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    root, documents = _NOT_PLAIN, 0
+    top, in_map, key, key_line = None, False, _NO_KEY, None  # the collection being filled
+    outer = []  # the collections around it, each with its own state
+    plain = {}
+    while True:
+        event = next_event()
+        kind = type(event)
+        if kind is scalar:
+            if event.anchor is not None or event.tag is not None:
+                return _NOT_PLAIN
+            written = event.value
+            if event.implicit[0]:  # plain: resolved as the loader would, once per distinct text
+                value = plain.get(written, _NO_KEY)
+                if value is _NO_KEY:
+                    value = plain[written] = _plain_scalar(written)
+                if value is _NOT_PLAIN:
+                    return _NOT_PLAIN
+            else:
+                value = written
+            if in_map:
+                if key is _NO_KEY:
+                    key, key_line = value if isinstance(value, str) else str(value), event.start_mark.line + 1
+                    continue
+                if key in top:
+                    top.duplicates.append((key, key_line))
+                top[key] = value
+                top.lines[key] = key_line
+                if not isinstance(value, str):
+                    top.raw[key] = written  # as _construct_map keeps it
+                key = _NO_KEY
+            elif top is not None:
+                top.append(value)
+                top.lines.append(event.start_mark.line + 1)
+            else:
+                root = value
+        elif kind is mapping_start or kind is sequence_start:
+            if event.anchor is not None or event.tag is not None or len(outer) >= MAX_YAML_DEPTH:
+                return _NOT_PLAIN
+            made = Map() if kind is mapping_start else Seq()
+            made.line = event.start_mark.line + 1
+            if in_map:
+                if key is _NO_KEY:  # a list or a mapping as a key
+                    return _NOT_PLAIN
+                if key in top:
+                    top.duplicates.append((key, key_line))
+                top[key] = made
+                top.lines[key] = key_line
+                key = _NO_KEY
+            elif top is not None:
+                top.append(made)
+                top.lines.append(made.line)
+            else:
+                root = made
+            outer.append((top, in_map, key, key_line))
+            top, in_map, key = made, kind is mapping_start, _NO_KEY
+        elif kind in closing:
+            top, in_map, key, key_line = outer.pop()
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                return _NOT_PLAIN
+        elif kind is yaml.StreamEndEvent:
+            return None if root is _NOT_PLAIN else root
+        elif kind is not yaml.DocumentEndEvent and kind is not yaml.StreamStartEvent:
+            return _NOT_PLAIN  # an alias
 
 
 def _refused_shape(text):
