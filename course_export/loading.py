@@ -6,6 +6,7 @@ for it, so the reader goes on and the author gets the whole list in one run.
 """
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import difflib
 import os
@@ -151,14 +152,15 @@ class Problems:
             text = self.cache.known_text(str(path), status)
             if text is not None:
                 return text
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_TEXT_FILE_BYTES + 1)
+        data = _read_bytes(path, status.st_size)
         if len(data) > MAX_TEXT_FILE_BYTES:
             self.add(where, _("The file {file} is larger than {limit} MB.").format(
                 file=self.name(path), limit=MAX_TEXT_FILE_BYTES // 1_000_000), _("Split it into smaller pages."))
             return None
         try:
-            text = data.decode("utf-8-sig")
+            # as "utf-8-sig" decodes (the error's position counts from after the mark), without its
+            # Python-level codec
+            text = (data[3:] if data.startswith(codecs.BOM_UTF8) else data).decode("utf-8")
         except UnicodeDecodeError as error:
             self.add(Location(self.name(path)), _("The file is not UTF-8 text (byte {position}).").format(
                 position=error.start), _("Save it as UTF-8 in your editor."))
@@ -210,6 +212,25 @@ class Problems:
         if self.cache is None:
             return _parse_yaml(text)
         return self.cache.parsed_yaml(text, _parse_yaml)
+
+
+def _read_bytes(path, size):
+    """The file's bytes, at most ``MAX_TEXT_FILE_BYTES + 1`` of them (one more says it is too large).
+
+    Read with the size ``stat`` gave, and on to the end in case the file grew: a buffered
+    ``read(MAX_TEXT_FILE_BYTES + 1)`` allocated two megabytes for every small page."""
+    limit = MAX_TEXT_FILE_BYTES + 1
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        data = os.read(handle, min(size + 1, limit))
+        while len(data) < limit:
+            more = os.read(handle, limit - len(data))
+            if not more:
+                break
+            data += more
+    finally:
+        os.close(handle)
+    return data
 
 
 class _RefusedYaml(ValueError):

@@ -162,3 +162,22 @@ def test_a_file_is_read_whole_whatever_its_size_says(tmp_path):
     page.write_bytes(b"")
     assert problems.read_text(page, loading.Location("sida.md")) == ""
     assert not problems.found
+
+
+def test_too_large_and_not_utf8_files_are_refused_as_before(tmp_path):
+    problems = Problems(tmp_path)
+    where = loading.Location("sida.md")
+    page = tmp_path / "sida.md"
+    page.write_bytes(b"a" * loading.MAX_TEXT_FILE_BYTES)
+    assert len(problems.read_text(page, where)) == loading.MAX_TEXT_FILE_BYTES
+    page.write_bytes(b"a" * (loading.MAX_TEXT_FILE_BYTES + 1))
+    assert problems.read_text(page, where) is None
+    assert problems.found.pop().message == "The file sida.md is larger than 2 MB."
+    for data in (b"ok\n\xff", b"\xef\xbb\xbfok\n\xff"):
+        page.write_bytes(data)
+        assert problems.read_text(page, where) is None
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            position = error.start  # what the reader said before: the codec's own count
+        assert problems.found.pop().message == f"The file is not UTF-8 text (byte {position})."
