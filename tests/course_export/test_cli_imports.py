@@ -1,5 +1,11 @@
 """A ``kkn-course`` run imports only the command it runs: ``build`` loads neither the preview server,
 nor the Studio client, nor the credential signing library (process start-up is part of every build)."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from course_export.cli import main
@@ -33,3 +39,21 @@ def test_a_mistyped_command_is_named_with_the_commands_there_are(capsys):
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert "'bild'" in err and "'build'" in err and "'preview'" in err
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_the_build_program_ends_with_its_code_and_all_its_output(course_source, tmp_path, broken):
+    """``kkn-course build`` ends its process without tearing the interpreter down: its output,
+    written to pipes (block-buffered), still arrives whole, and its exit code is the build's."""
+    if broken:
+        (course_source / "course.yaml").write_text("title: [\n", encoding="utf-8")
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    done = subprocess.run([sys.executable, "-m", "course_export.cli", "build", str(course_source), "-o",
+                           str(tmp_path / "out"), "--json"], capture_output=True, text=True, check=False,
+                          env={**environment, "KKN_LANGUAGE": "en"})
+    outcome = json.loads(done.stdout)
+    if broken:
+        assert done.returncode == 1 and not outcome["ok"] and "not valid YAML" in outcome["problems"][0]["message"]
+        assert not (tmp_path / "out").exists()
+    else:
+        assert done.returncode == 0 and outcome["ok"] and Path(outcome["archive"]).is_file()
