@@ -4,6 +4,7 @@ Each command lives in its own module with a ``register(subparsers)`` that adds i
 ``func`` to a ``run(options) -> exit code``; this module only assembles them.
 """
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -44,17 +45,27 @@ def main(argv=None):
         return 130
 
 
-# Commands that are done when ``main`` returns: their process may end at once.
-ENDS_AT_ONCE = ("build",)
+# Commands whose process is done when ``main`` returns: run as a one-shot program (see ``console``).
+ONE_SHOT = ("build",)
 
 
 def console():
-    """The ``kkn-course`` program. After a build, the process ends as soon as its output is out:
-    tearing the interpreter down (every module and object freed one by one, a last collection)
-    cost a large build a tenth of a second, with nothing left to do that needs it (the build has
-    closed its files; it starts no threads). Other commands end the usual way."""
+    """The ``kkn-course`` program. A build runs as a one-shot process, which saves it a fifth of its
+    CPU time on a large course:
+
+    - without the cycle collector: a build makes hundreds of thousands of objects that live until it
+      ends (the YAML read, the spec, the OLX) and almost no reference cycles, so the collector only
+      re-scanned them again and again; reference counting still frees whatever is let go;
+    - ending as soon as its output is flushed, without tearing the interpreter down (every module and
+      object freed one by one): nothing is left to do that needs it, the build has closed its files
+      and starts no threads.
+
+    Other commands (the preview server above all) run and end the usual way."""
+    one_shot = sys.argv[1:2] and sys.argv[1] in ONE_SHOT
+    if one_shot:
+        gc.disable()
     code = main()
-    if sys.argv[1:2] and sys.argv[1] in ENDS_AT_ONCE:
+    if one_shot:
         try:
             sys.stdout.flush()
             sys.stderr.flush()

@@ -1,6 +1,4 @@
 """``kkn-course build SOURCE``: the course source -> a checked OLX archive and its manifest."""
-import contextlib
-import gc
 import json
 import sys
 from pathlib import Path
@@ -26,21 +24,6 @@ def register(subparsers):
     return parser
 
 
-@contextlib.contextmanager
-def _no_cycle_collection():
-    """A build makes hundreds of thousands of objects that live until it ends (the YAML read, the
-    spec, the OLX) and almost no reference cycles, so Python's cycle collector only re-scans them,
-    again and again: an eighth of a large build's CPU time. Reference counting still frees
-    everything that is let go; the collector runs again once the build is over."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def report_source_error(error, stream):
     for problem in error.problems:
         stream.write(f"{problem}\n")
@@ -53,9 +36,8 @@ def report_source_error(error, stream):
 def run(options, stdout=None, stderr=None):
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     try:
-        with _no_cycle_collection():
-            outcome = build_programme(Path(options.source), Path(options.out), getattr(options, "packaging", None),
-                                      keep_tree=options.tree)
+        outcome = build_programme(Path(options.source), Path(options.out), getattr(options, "packaging", None),
+                                  keep_tree=options.tree)
     except SourceError as error:
         if options.json:
             stdout.write(json.dumps({"ok": False, "problems": [
