@@ -113,6 +113,7 @@ class Problems:
         self.cache = cache  # a cache.SourceCache: files and parses kept from an earlier reading
         self._prefix = str(root) + os.sep
         self._real_folders = {}
+        self._looked_at = None  # (path, its lstat or None): what ``inside`` saw of a path that is no link
         self.found: list[SourceProblem] = []
 
     def name(self, path):
@@ -130,7 +131,15 @@ class Problems:
         real = self._real_folders.get(folder)
         if real is None:
             real = self._real_folders[folder] = os.path.realpath(folder) + os.sep
-        target = os.path.realpath(path) if os.path.islink(path) else real
+        try:
+            status = os.lstat(path)
+        except OSError:
+            status = None
+        if status is not None and stat.S_ISLNK(status.st_mode):
+            target = os.path.realpath(path)
+        else:
+            target = real
+            self._looked_at = (path, status)  # what stat() would say too: read_text takes it
         return target.startswith(self._prefix)
 
     def add(self, where: Location, message, hint=""):
@@ -138,10 +147,14 @@ class Problems:
 
     def read_text(self, path, where: Location):
         """A UTF-8 text file, or ``None`` with a problem said at ``where``."""
-        try:
-            status = os.stat(path)
-        except OSError:
-            status = None
+        looked_at, self._looked_at = self._looked_at, None
+        if looked_at is not None and looked_at[0] is path:  # just looked at by ``inside``: no link
+            status = looked_at[1]
+        else:
+            try:
+                status = os.stat(path)
+            except OSError:
+                status = None
         kind = status.st_mode if status else None
         if kind is None or not stat.S_ISREG(kind):
             self.add(where, _("The file {file} does not exist.").format(file=self.name(path)) if kind is None else
@@ -300,7 +313,7 @@ def _plain_events(next_event):  # pylint: disable=too-many-branches
     scalar, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
     closing = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     root, documents = _NOT_PLAIN, 0
-    top, in_map, key, key_line = None, False, _NO_KEY, None  # the collection being filled
+    top, lines, in_map, key, key_line = None, None, False, _NO_KEY, None  # the collection being filled
     outer = []  # the collections around it, each with its own state
     plain = {}
     while True:
@@ -325,13 +338,13 @@ def _plain_events(next_event):  # pylint: disable=too-many-branches
                 if key in top:
                     top.duplicates.append((key, key_line))
                 top[key] = value
-                top.lines[key] = key_line
+                lines[key] = key_line
                 if not isinstance(value, str):
                     top.raw[key] = written  # as _construct_map keeps it
                 key = _NO_KEY
             elif top is not None:
                 top.append(value)
-                top.lines.append(event.start_mark.line + 1)
+                lines.append(event.start_mark.line + 1)
             else:
                 root = value
         elif kind is mapping_start or kind is sequence_start:
@@ -345,17 +358,17 @@ def _plain_events(next_event):  # pylint: disable=too-many-branches
                 if key in top:
                     top.duplicates.append((key, key_line))
                 top[key] = made
-                top.lines[key] = key_line
+                lines[key] = key_line
                 key = _NO_KEY
             elif top is not None:
                 top.append(made)
-                top.lines.append(made.line)
+                lines.append(made.line)
             else:
                 root = made
-            outer.append((top, in_map, key, key_line))
-            top, in_map, key = made, kind is mapping_start, _NO_KEY
+            outer.append((top, lines, in_map, key, key_line))
+            top, lines, in_map, key = made, made.lines, kind is mapping_start, _NO_KEY
         elif kind in closing:
-            top, in_map, key, key_line = outer.pop()
+            top, lines, in_map, key, key_line = outer.pop()
         elif kind is yaml.DocumentStartEvent:
             documents += 1
             if documents > 1:

@@ -498,8 +498,9 @@ class _Reader:
                 item.error("page", _("The page has no title."),
                            _("Start the file with a \u201c# Heading\u201d line or add \u201ctitle:\u201d."))
                 return None
-            self._claim(url_name, item.at("page"))
-            return Html(url_name, title, self._html(text, item.at("page"), file, first_line), item.at("page"))
+            where = item.at("page")
+            self._claim(url_name, where)
+            return Html(url_name, title, self._html(text, where, file, first_line), where)
         item.known(kind)
         inner = item.mapping(kind)
         if inner is None or url_name is None:

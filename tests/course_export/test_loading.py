@@ -181,3 +181,22 @@ def test_too_large_and_not_utf8_files_are_refused_as_before(tmp_path):
         except UnicodeDecodeError as error:
             position = error.start  # what the reader said before: the codec's own count
         assert problems.found.pop().message == f"The file is not UTF-8 text (byte {position})."
+
+
+def test_what_inside_looked_at_is_what_read_text_reads(tmp_path):
+    """``inside`` looks at a path without following a link; ``read_text`` then reads what the path
+    names, through a link too, and says what is missing or no file."""
+    problems = Problems(tmp_path)
+    where = loading.Location("x.md")
+    (tmp_path / "sida.md").write_text("Sida\n", encoding="utf-8")
+    (tmp_path / "mapp").mkdir()
+    (tmp_path / "lank.md").symlink_to(tmp_path / "sida.md")
+    (tmp_path / "mapplank.md").symlink_to(tmp_path / "mapp")
+    read = {}
+    for name in ("sida.md", "lank.md", "mapp", "mapplank.md", "saknas.md"):
+        path = str(tmp_path / name)
+        assert problems.inside(path)
+        read[name] = problems.read_text(path, where)
+    assert read == {"sida.md": "Sida\n", "lank.md": "Sida\n", "mapp": None, "mapplank.md": None, "saknas.md": None}
+    assert [problem.message for problem in problems.found] == [
+        "mapp is not a plain file.", "mapplank.md is not a plain file.", "The file saknas.md does not exist."]
