@@ -439,7 +439,7 @@ class Fields:
             self.error(key, _("Unknown key \u201c{key}\u201d.").format(key=key), hint)
 
     def has(self, key):
-        return key in self.data and self.data[key] is not None
+        return self.data.get(key) is not None
 
     def _missing(self, key):
         self.problems.add(self.at(key) if key in self.data else Location(self.file, self.data.line, self.key(key)),
@@ -447,11 +447,10 @@ class Fields:
                           _("Add it (see \u201ckkn-course docs\u201d)."))
 
     def _value(self, key, required):
-        if not self.has(key):
-            if required:
-                self._missing(key)
-            return None
-        return self.data[key]
+        value = self.data.get(key)
+        if value is None and required:
+            self._missing(key)
+        return value
 
     # scalar types
     def text(self, key, required=False, default="", limit=255):
