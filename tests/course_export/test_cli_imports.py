@@ -1,5 +1,6 @@
 """A ``kkn-course`` run imports only the command it runs: ``build`` loads neither the preview server,
-nor the Studio client, nor the credential signing library (process start-up is part of every build)."""
+nor the Studio client, nor the credential signing library, nor what the blocks need only to render
+(Mako, Pygments), nor a C declaration parser (process start-up is part of every build)."""
 import json
 import os
 import subprocess
@@ -13,7 +14,8 @@ from course_export.cli import main
 from .conftest import in_fresh_process
 
 NOT_FOR_BUILD = ("course_export.push", "course_export.studio_client", "course_export.commands.preview",
-                 "course_export.preview", "requests", "joserfc", "cryptography")
+                 "course_export.preview", "requests", "joserfc", "cryptography", "mako", "pygments", "pycparser",
+                 "django.contrib.auth", "django.contrib.contenttypes")
 
 
 def test_build_imports_neither_preview_nor_push_nor_signing(course_source, tmp_path):
