@@ -609,11 +609,11 @@ class Fields:
         if not isinstance(value, list):
             self.error(key, _("Write a list here: each item on a line starting with \u201c- \u201d."))
             return []
-        result = []
+        result, named = [], self.key(key)
         for index, item in enumerate(value):
-            line = value.lines[index] if isinstance(value, Seq) else None
-            prefix = f"{self.key(key)}[{index + 1}]"
+            prefix = f"{named}[{index + 1}]"
             if not isinstance(item, Map):
+                line = value.lines[index] if isinstance(value, Seq) else None
                 self.problems.add(Location(self.file, line, prefix), _("Write keys and values for this item."))
                 continue
             result.append((Fields(self.problems, item, self.file, self.folder, prefix), index))
