@@ -4,7 +4,9 @@ Each command lives in its own module with a ``register(subparsers)`` that adds i
 ``func`` to a ``run(options) -> exit code``; this module only assembles them.
 """
 import argparse
+import gc
 import importlib
+import os
 import sys
 
 from .i18n import _
@@ -43,5 +45,35 @@ def main(argv=None):
         return 130
 
 
+# Commands whose process is done when ``main`` returns: run as a one-shot program (see ``console``).
+ONE_SHOT = ("build",)
+
+
+def console():
+    """The ``kkn-course`` program. A build runs as a one-shot process, which saves it a fifth of its
+    CPU time on a large course:
+
+    - without the cycle collector: a build makes hundreds of thousands of objects that live until it
+      ends (the YAML read, the spec, the OLX) and almost no reference cycles, so the collector only
+      re-scanned them again and again; reference counting still frees whatever is let go;
+    - ending as soon as its output is flushed, without tearing the interpreter down (every module and
+      object freed one by one): nothing is left to do that needs it, the build has closed its files
+      and starts no threads.
+
+    Other commands (the preview server above all) run and end the usual way."""
+    one_shot = sys.argv[1:2] and sys.argv[1] in ONE_SHOT
+    if one_shot:
+        gc.disable()
+    code = main()
+    if one_shot:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):  # a closed pipe: Python's own exit reports it
+            return code
+        os._exit(code)  # pylint: disable=protected-access
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console())

@@ -293,7 +293,10 @@ class _Reader:
 
         A missing file is said at the line of ``file`` (the .md file, whose text starts at
         ``first_line``) that links it, or at ``where`` when the text is written in the YAML file."""
-        html = _STATIC_LINK.sub(r"\1/static/", self.render(markdown))
+        html = self.render(markdown)
+        if "static/" not in html:  # both patterns need it; most pages link no course file
+            return html
+        html = _STATIC_LINK.sub(r"\1/static/", html)
         for name in sorted(set(_STATIC_USED.findall(html))):
             if name not in self.assets:
                 link = markdown.find(f"static/{name}")
@@ -546,8 +549,9 @@ class _Reader:
                 item.error("page", _("The page has no title."),
                            _("Start the file with a \u201c# Heading\u201d line or add \u201ctitle:\u201d."))
                 return None
-            self._claim(url_name, item.at("page"))
-            return Html(url_name, title, self._html(text, item.at("page"), file, first_line), item.at("page"))
+            where = item.at("page")
+            self._claim(url_name, where)
+            return Html(url_name, title, self._html(text, where, file, first_line), where)
         item.known(kind)
         inner = item.mapping(kind)
         if inner is None or url_name is None:

@@ -17,12 +17,10 @@ from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.core import XML_NAMESPACES, XBlock
 from xblock.fields import UserScope
-from xblock.utils.resources import ResourceLoader
 
 from . import identity
 from .handlers import Refusal
 
-loader = ResourceLoader(__name__)
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -199,7 +197,10 @@ class KknBlockMixin:
 def _compiled_template(name):
     """A package template, compiled once per process (``ResourceLoader.render_django_template``
     builds an engine and compiles the template on every call)."""
-    return Template(loader.load_unicode(f"templates/{name}"), engine=_engine())
+    # Imported here: xblock.utils.resources imports Mako and, through it, Pygments' lexers, which
+    # every import of the blocks (each course build) paid for without rendering a template.
+    from xblock.utils.resources import ResourceLoader  # pylint: disable=import-outside-toplevel
+    return Template(ResourceLoader(__name__).load_unicode(f"templates/{name}"), engine=_engine())
 
 
 @functools.lru_cache(maxsize=1)

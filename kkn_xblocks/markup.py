@@ -12,13 +12,17 @@ pages) while markdown-it-pyrs had its last release in 2024 and no wheels after 3
 
 cmarkgfm's own Python functions leak: ``markdown_to_html_with_extensions`` never frees the parsed
 document nor the HTML buffer (about 6 kB a page, 100 MB for a large course; fatal in a long-running
-LMS). So the library's C API, which the package's compiled module exports, is called here through
-cffi (a dependency of cmarkgfm) with every allocation released.
+LMS). So the library's C API is called here with every allocation released: through the functions
+the package's compiled cffi module exports, and, for the two that free what it does not export
+(``cmark_node_free`` and the allocator's ``free``), through ctypes in the same loaded library. (A
+cffi declaration of them instead made every process that imports the blocks parse C declarations
+with pycparser: 25 ms of each course build's start-up.)
 """
+import ctypes
 import functools
 import re
+from types import SimpleNamespace
 
-import cffi
 import nh3
 from cmarkgfm import _cmark
 from cmarkgfm.cmark import Options
@@ -40,36 +44,41 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
-_FFI = cffi.FFI()
-_FFI.cdef("""
-typedef struct cmark_node cmark_node;
-typedef struct cmark_parser cmark_parser;
-typedef struct cmark_llist cmark_llist;
-typedef struct cmark_syntax_extension cmark_syntax_extension;
-typedef struct cmark_mem {
-  void *(*calloc)(size_t, size_t);
-  void *(*realloc)(void *, size_t);
-  void (*free)(void *);
-} cmark_mem;
-cmark_mem *cmark_get_default_mem_allocator(void);
-void cmark_gfm_core_extensions_ensure_registered(void);
-cmark_syntax_extension *cmark_find_syntax_extension(const char *name);
-cmark_parser *cmark_parser_new(int options);
-int cmark_parser_attach_syntax_extension(cmark_parser *parser, cmark_syntax_extension *extension);
-void cmark_parser_feed(cmark_parser *parser, const char *buffer, size_t len);
-cmark_node *cmark_parser_finish(cmark_parser *parser);
-cmark_llist *cmark_parser_get_syntax_extensions(cmark_parser *parser);
-char *cmark_render_html(cmark_node *root, int options, cmark_llist *extensions);
-void cmark_node_free(cmark_node *node);
-void cmark_parser_free(cmark_parser *parser);
-""")
-_CMARK = _FFI.dlopen(_cmark.__file__)  # the library cmarkgfm has loaded already
-_CMARK.cmark_gfm_core_extensions_ensure_registered()
-_MEMORY = _CMARK.cmark_get_default_mem_allocator()  # parser_new's allocator: what render_html uses
-# CMARK_OPT_UNSAFE keeps raw HTML for nh3 to judge (cmark would otherwise drop it all); only the
-# table extension, so nothing beyond CommonMark + tables (no autolinks, no tag filter).
+_LIB, _FFI = _cmark.lib, _cmark.ffi
+_LIBRARY = ctypes.CDLL(_cmark.__file__)  # the library cmarkgfm has loaded already
+
+
+class _Allocator(ctypes.Structure):  # cmark_mem (cmark-gfm's cmark-gfm.h)
+    _fields_ = [("calloc", ctypes.c_void_p), ("realloc", ctypes.c_void_p),
+                ("free", ctypes.CFUNCTYPE(None, ctypes.c_void_p))]
+
+
+_LIBRARY.cmark_get_default_mem_allocator.restype = ctypes.POINTER(_Allocator)
+_LIBRARY.cmark_node_free.argtypes = [ctypes.c_void_p]
+_LIBRARY.cmark_node_free.restype = None
+# parser_new's allocator: the one render_html allocates the HTML with
+_FREE = _LIBRARY.cmark_get_default_mem_allocator().contents.free
+
+
+def _address(pointer):
+    """A cffi pointer as the number ctypes passes on."""
+    return int(_FFI.cast("uintptr_t", pointer))
+
+
+_CMARK = SimpleNamespace(
+    cmark_parser_new=_LIB.cmark_parser_new,
+    cmark_parser_attach_syntax_extension=_LIB.cmark_parser_attach_syntax_extension,
+    cmark_parser_feed=_LIB.cmark_parser_feed,
+    cmark_parser_finish=_LIB.cmark_parser_finish,
+    cmark_parser_get_syntax_extensions=_LIB.cmark_parser_get_syntax_extensions,
+    cmark_render_html=_LIB.cmark_render_html,
+    cmark_parser_free=_LIB.cmark_parser_free,
+    cmark_node_free=lambda node: _LIBRARY.cmark_node_free(_address(node)),
+)
+_MEMORY = SimpleNamespace(free=lambda pointer: _FREE(_address(pointer)))
+_LIB.cmark_gfm_core_extensions_ensure_registered()
 _OPTIONS = Options.CMARK_OPT_UNSAFE
-_TABLE = _CMARK.cmark_find_syntax_extension(b"table")
+_TABLE = _LIB.cmark_find_syntax_extension(b"table")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
