@@ -37,7 +37,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from webob import Response
 from xblock.core import XBlock
-from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
+from xblock.fields import Scope
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.validation import ValidationMessage
 
@@ -46,6 +46,7 @@ from . import certificates as ids
 from . import clock
 from . import exam_rules as rules
 from .base import KknBlockMixin, kkn_services
+from .fields import Boolean, Dict, Float, Integer, List, QuestionBank, String
 from .handlers import Refusal, json_handler
 from .markup import render_markdown
 from .module_rules import module_ids_to_text, parse_module_ids
@@ -191,7 +192,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         display_name=_("Instructions"), help=_("What the exam covers and how it works (Markdown)."),
         scope=Scope.content, default="", enforce_type=True,
     )
-    questions = List(
+    questions = QuestionBank(
         display_name=_("Question bank"),
         help=_("\u201c? id | type | points | topic\u201d starts a question; the question text follows; \u201c*\u201d "
                "marks a right option and \u201c-\u201d a wrong one; \u201c>\u201d starts the explanation. Types: "
