@@ -28,6 +28,7 @@ allows, and never sends anything but her chosen option letters.
 """
 import json
 import secrets
+from html import escape as escape_text
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -340,11 +341,23 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         return situation
 
     def _eligibility(self, person, accommodation):
-        """Two queries whatever the number of modules or meetings."""
-        progress = api.programme_progress(person.key, self.programme_id, self.required_modules)
+        """Two queries whatever the number of modules or meetings; none for what is not required."""
+        required = self.required_modules
+        completed = [c.module_id for c in api.programme_progress(person.key, self.programme_id, required).completed
+                     ] if required else []
         meetings = api.attended_meeting_count(person.key, self.programme_id) if self.min_meetings else 0
-        return rules.eligibility(self.required_modules, [c.module_id for c in progress.completed], meetings,
-                                 self.min_meetings, accommodation.eligibility_exempt)
+        return rules.eligibility(required, completed, meetings, self.min_meetings, accommodation.eligibility_exempt)
+
+    def _start_block(self, situation, now):
+        """``rules.start_block`` for her situation. Once she has passed that is the answer whatever the
+        attempt settings, so they are not read then (each field read is a query in some runtimes)."""
+        if situation.passed:
+            return rules.start_block(len(situation.attempts), 0, None, 0, True, now)
+        return rules.start_block(
+            len(situation.attempts), self.attempts_allowed,
+            max((a.submitted_at for a in situation.submitted), default=None),
+            self.wait_minutes_between_attempts, False, now,
+        )
 
     def _finalise(self, attempt, answers, bank, now, submitted_by):
         """Grade and close the attempt: ``(closed, passed)``, closed the attempt as it is now closed
@@ -507,12 +520,9 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         by_id = {q.id: q for q in bank}
         eligibility = situation.eligibility
         current = situation.open_attempt
-        reason, when = rules.start_block(
-            len(situation.attempts), self.attempts_allowed,
-            max((a.submitted_at for a in situation.submitted), default=None),
-            self.wait_minutes_between_attempts, situation.passed, clock.now(),
-        )
-        left = rules.attempts_left(len(situation.attempts), self.attempts_allowed)
+        reason, when = self._start_block(situation, clock.now())
+        # Once she has passed, the attempts left matter nowhere on the page (not read then).
+        left = None if situation.passed else rules.attempts_left(len(situation.attempts), self.attempts_allowed)
         # Her last attempt in progress is not "all attempts used": the review waits until it is in.
         finished = situation.passed or (left == 0 and current is None)
         labels = _QuestionLabels(self)
@@ -577,7 +587,9 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
     def _shown_question(self, question, item, answer_ids, root, labels):
         """One question of the open attempt as HTML, built without the template engine: a 50-question
         page has 200 options, and the engine's per-option cost made most of the time of ``start``.
-        Every value is escaped here, as the template's autoescaping did."""
+        Every value is escaped here, as the template's autoescaping did; per option with the standard
+        library's ``html.escape``, which is what Django's ``escape`` runs (django/utils/html.py) without
+        its lazy-text wrapper and SafeString."""
         chosen = set(rules.chosen_letters(item, answer_ids))
         name = f"{root}{question.number}"
         kind = "checkbox" if question.type == rules.MULTIPLE else "radio"
@@ -587,7 +599,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         options = "".join(
             f'<div class="kkn-option"><input type="{kind}" id="{name}-{o.letter}" name="{name}" value="{o.letter}"'
             f'{" checked" if o.letter in chosen else ""}><label for="{name}-{o.letter}">'
-            f'<span class="kkn-exam__letter">{o.letter}.</span> {escape(o.text)}</label></div>\n'
+            f'<span class="kkn-exam__letter">{o.letter}.</span> {escape_text(o.text)}</label></div>\n'
             for o in question.options)
         return (
             f'<fieldset class="kkn-question" data-question="{escape(question.id)}" aria-describedby="{name}-text">\n'
@@ -619,7 +631,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             for letter_option, option_id in zip(q.options, items[q.id]["options"]):
                 option = question.option(option_id)
                 correct = level == rules.Review.ANSWERS and option is not None and option.correct
-                options.append(f"<li>{letter_option.letter}. {escape(letter_option.text)}"
+                options.append(f"<li>{letter_option.letter}. {escape_text(letter_option.text)}"
                                f"{labels.yours if option_id in chosen else ''}{labels.right if correct else ''}</li>")
             right = graded[q.id].right
             explanation = render_markdown(question.explanation) if level == rules.Review.ANSWERS else ""
@@ -690,11 +702,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         if not situation.eligibility.eligible:
             raise Refusal(403, self._missing_text(situation.eligibility))
         now = clock.now()
-        reason, when = rules.start_block(
-            len(situation.attempts), self.attempts_allowed,
-            max((a.submitted_at for a in situation.submitted), default=None),
-            self.wait_minutes_between_attempts, situation.passed, now,
-        )
+        reason, when = self._start_block(situation, now)
         if reason:
             raise Refusal(409, self._start_block_text(reason, when), reason=reason)
         api.join_programme(person.key, self.programme_id, person.name)

@@ -15,6 +15,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import timedelta
 
 from .module_rules import module_lines_problems, parse_module_ids, safe_link  # noqa: F401 (safe_link: part of these rules too)
@@ -64,12 +65,21 @@ class Question:
     explanation: str = ""
     topic: str = ""
 
-    @property
+    # Worked out once per question: a bank is parsed once per content and shared by every request
+    # (``usable_bank``), and grading and the review look these up for every drawn option.
+    @cached_property
     def correct_ids(self):
         return frozenset(o.id for o in self.options if o.correct)
 
+    @cached_property
+    def _options_by_id(self):
+        by_id = {}
+        for o in self.options:  # the first of a repeated id, as a scan finds it (a checked bank has none)
+            by_id.setdefault(o.id, o)
+        return by_id
+
     def option(self, option_id):
-        return next((o for o in self.options if o.id == option_id), None)
+        return self._options_by_id.get(option_id)
 
     def to_field(self):
         return {
