@@ -593,18 +593,15 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         chosen = set(rules.chosen_letters(item, answer_ids))
         name = f"{root}{question.number}"
         kind = "checkbox" if question.type == rules.MULTIPLE else "radio"
-        meta = "{}; {}".format(
-            self.ngettext("{count} point", "{count} points", question.points).format(count=question.points),
-            labels.types[question.type])
         options = "".join(
             f'<div class="kkn-option"><input type="{kind}" id="{name}-{o.letter}" name="{name}" value="{o.letter}"'
             f'{" checked" if o.letter in chosen else ""}><label for="{name}-{o.letter}">'
             f'<span class="kkn-exam__letter">{o.letter}.</span> {escape_text(o.text)}</label></div>\n'
             for o in question.options)
         return (
-            f'<fieldset class="kkn-question" data-question="{escape(question.id)}" aria-describedby="{name}-text">\n'
-            f'<legend>{escape(labels.question % {"number": question.number})} '
-            f'<span class="kkn-exam__meta">({escape(meta)})</span></legend>\n'
+            f'<fieldset class="kkn-question" data-question="{escape_text(question.id)}" aria-describedby="{name}-text">\n'
+            f'<legend>{escape_text(labels.question % {"number": question.number})} '
+            f'<span class="kkn-exam__meta">({labels.meta(question.points, question.type)})</span></legend>\n'
             f'<div class="kkn-prose" id="{name}-text">{render_markdown(question.text)}</div>\n{options}</fieldset>\n'
         )
 
@@ -622,21 +619,27 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         if level == rules.Review.SCORE:
             return result
         graded = {r.id: r for r in rules.grade(attempt.draw, by_id, attempt.answers).results}
-        items = {item["id"]: item for item in attempt.draw}
+        answers_shown = level == rules.Review.ANSWERS
         reviewed = []
-        for q in rules.shown_questions(attempt.draw, by_id):
-            question = by_id[q.id]
-            chosen = set(attempt.answers.get(q.id) or ())
+        # The drawn questions in the drawn order, as ``rules.shown_questions`` lists them (a question
+        # or an option deleted since the draw is left out), each option looked up once.
+        for item in attempt.draw:
+            question = by_id.get(item["id"])
+            if question is None:
+                continue
+            option_ids = item["options"]
+            drawn = [question.option(option_id) for option_id in option_ids]
+            lettered = [(rules.LETTERS[i], o.text) for i, o in enumerate(drawn) if o is not None]
+            chosen = set(attempt.answers.get(question.id) or ())
             options = []
-            for letter_option, option_id in zip(q.options, items[q.id]["options"]):
-                option = question.option(option_id)
-                correct = level == rules.Review.ANSWERS and option is not None and option.correct
-                options.append(f"<li>{letter_option.letter}. {escape_text(letter_option.text)}"
+            for (letter, text), option_id, option in zip(lettered, option_ids, drawn):
+                correct = answers_shown and option is not None and option.correct
+                options.append(f"<li>{letter}. {escape_text(text)}"
                                f"{labels.yours if option_id in chosen else ''}{labels.right if correct else ''}</li>")
-            right = graded[q.id].right
-            explanation = render_markdown(question.explanation) if level == rules.Review.ANSWERS else ""
+            right = graded[question.id].right
+            explanation = render_markdown(question.explanation) if answers_shown else ""
             reviewed.append(
-                f'<li class="kkn-exam__review-item">\n<div class="kkn-prose">{render_markdown(q.text)}</div>\n'
+                f'<li class="kkn-exam__review-item">\n<div class="kkn-prose">{render_markdown(question.text)}</div>\n'
                 f'<p class="{"kkn-feedback--right" if right else "kkn-feedback--wrong"}">'
                 f'{labels.right_feedback if right else labels.wrong_feedback}</p>\n'
                 f'<ul class="kkn-exam__review-options">{"".join(options)}</ul>\n'
@@ -1112,6 +1115,8 @@ class _QuestionLabels:
 
     def __init__(self, block):
         gettext = block.gettext
+        self.ngettext = block.ngettext
+        self._metas = {}
         self.types = {kind: gettext(label) for kind, label in rules.TYPE_LABELS.items()}
         self.question = gettext(_("Question %(number)s"))
         yours, right = escape(gettext(_("your answer"))), escape(gettext(_("right answer")))
@@ -1120,3 +1125,11 @@ class _QuestionLabels:
         self.right_feedback = escape(gettext(_("Right.")))
         self.wrong_feedback = escape(gettext(_("Not right.")))
         self.explanation = escape(gettext(_("Explanation")))
+
+    def meta(self, points, kind):
+        """"2 points; One right answer", escaped: made once per points and type on a page."""
+        meta = self._metas.get((points, kind))
+        if meta is None:
+            meta = self._metas[points, kind] = escape_text("{}; {}".format(
+                self.ngettext("{count} point", "{count} points", points).format(count=points), self.types[kind]))
+        return meta
