@@ -373,12 +373,12 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
     def _certify(self, person, situation):
         best = max((a for a in situation.attempts if a.passed), key=lambda a: a.fraction)
         name = person.name or api.names_of(self.programme_id, [person.key]).get(person.key, "")
-        certificate, created = api.issue_certificate(
+        # A new certificate gets its credential at once, as the same fact (where an issuer is set up).
+        certificate, _created = api.issue_certificate(
             person.key, self.programme_id, self.programme_title or self.display_name, name,
             attempt_pk=best.pk, valid_months=self.certificate_valid_months,
+            credential_texts=self._achievement_texts(),
         )
-        if created:
-            self._credential(certificate)  # issued with the certificate, as the same fact (if set up)
         return _Situation(situation.attempts, situation.eligibility, situation.accommodation, certificate)
 
     # --- grading: the record decides, never the browser ------------------------------------------------

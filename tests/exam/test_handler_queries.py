@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kkn_xblocks import exam_rules, fields
-from kkn_xblocks.records.models import ExamAttempt
+from kkn_xblocks.records.models import BadgeCredential, ExamAttempt
 
 from .conftest import BANK, make_eligible, right_answers, start, stored_attempt
 
@@ -52,11 +52,11 @@ def test_start_takes_twenty_nine_statements(wb, exam):
     assert len(sql) == 29
 
 
-def test_submit_takes_thirty_three_statements(wb, exam):
+def test_submit_takes_thirty_two_statements(wb, exam):
     """13 field reads (bank, programme, exam, pass mark, required modules, meetings, certificate
-    title and validity, best score, summary, draw count, time limit, review policy), 10 record
+    title and validity, best score, summary, draw count, time limit, review policy), 9 record
     statements (her attempts, the graded attempt, participation, accommodation, modules, meetings,
-    certificate, the issued certificate, its credential: the certificate read for signing, stored),
+    certificate, the issued certificate and its credential, signed from the row in hand),
     the grade and the summary saved (4) and the savepoints (6: the handler's, the certificate's and
     the credential's)."""
     make_eligible()
@@ -65,8 +65,9 @@ def test_submit_takes_thirty_three_statements(wb, exam):
         lambda: wb.post(exam, "submit", {"attempt": row.number, "answers": right_answers(row)}))
     assert status == 200 and body["passed"] and "Du är godkänd på provet" in body["html"]
     assert field_reads == 13
-    assert len(record_statements(sql)) == 10
-    assert len(sql) == 33
+    assert len(record_statements(sql)) == 9
+    assert BadgeCredential.objects.filter(learner_key="local:student_1").count() == 1  # issued with it
+    assert len(sql) == 32
 
 
 def test_the_page_after_passing_reads_no_attempt_setting(wb, exam, monkeypatch):
