@@ -349,15 +349,14 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         return rules.eligibility(required, completed, meetings, self.min_meetings, accommodation.eligibility_exempt)
 
     def _start_block(self, situation, now):
-        """``rules.start_block`` for her situation. Once she has passed that is the answer whatever the
-        attempt settings, so they are not read then (each field read is a query in some runtimes)."""
+        """``rules.start_block`` for her situation, reading only the settings that can change the
+        answer (each field read is a query in some runtimes): none once she has passed, and the wait
+        between attempts only once she has submitted one (it counts from her last)."""
         if situation.passed:
             return rules.start_block(len(situation.attempts), 0, None, 0, True, now)
-        return rules.start_block(
-            len(situation.attempts), self.attempts_allowed,
-            max((a.submitted_at for a in situation.submitted), default=None),
-            self.wait_minutes_between_attempts, False, now,
-        )
+        last = max((a.submitted_at for a in situation.submitted), default=None)
+        return rules.start_block(len(situation.attempts), self.attempts_allowed, last,
+                                 self.wait_minutes_between_attempts if last is not None else 0, False, now)
 
     def _finalise(self, attempt, answers, bank, now, submitted_by):
         """Grade and close the attempt: ``(closed, passed)``, closed the attempt as it is now closed

@@ -38,18 +38,19 @@ def record_statements(sql):
     return [s for s in sql if '"kkn_records_' in s]
 
 
-def test_start_takes_twenty_nine_statements(wb, exam):
-    """13 field reads (bank, programme, exam, required modules, meetings, summary, attempts allowed,
-    wait, draw count, topics, shuffle, time limit, pass mark), 7 record statements (attempts,
+def test_start_takes_twenty_eight_statements(wb, exam):
+    """12 field reads (bank, programme, exam, required modules, meetings, summary, attempts allowed,
+    draw count, topics, shuffle, time limit, pass mark; not the wait between attempts before her
+    first is submitted), 7 record statements (attempts,
     accommodation, modules, meetings, certificate, participation, the new attempt), the workbench
     creating her state row (3 with its savepoint) and saving the summary (2), and the savepoints of
     the handler's transaction and of the new attempt (4; under the test's own transaction)."""
     make_eligible()
     (status, _body), sql, field_reads = statements(lambda: wb.post(exam, "start", {}))
     assert status == 200 and stored_attempt().number == 1
-    assert field_reads == 13
+    assert field_reads == 12
     assert len(record_statements(sql)) == 7
-    assert len(sql) == 29
+    assert len(sql) == 28
 
 
 def test_submit_takes_thirty_two_statements(wb, exam):
