@@ -28,9 +28,9 @@ allows, and never sends anything but her chosen option letters.
 """
 import json
 import secrets
-from html import escape as escape_text
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from html import escape as escape_text
 from urllib.parse import urlencode
 
 import segno
@@ -619,26 +619,21 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             return result
         graded = {r.id: r for r in rules.grade(attempt.draw, by_id, attempt.answers).results}
         answers_shown = level == rules.Review.ANSWERS
+        items = {item["id"]: item for item in attempt.draw}
         reviewed = []
-        # The drawn questions in the drawn order, as ``rules.shown_questions`` lists them (a question
-        # or an option deleted since the draw is left out), each option looked up once.
-        for item in attempt.draw:
-            question = by_id.get(item["id"])
-            if question is None:
-                continue
-            option_ids = item["options"]
-            drawn = [question.option(option_id) for option_id in option_ids]
-            lettered = [(rules.LETTERS[i], o.text) for i, o in enumerate(drawn) if o is not None]
-            chosen = set(attempt.answers.get(question.id) or ())
+        for q in rules.shown_questions(attempt.draw, by_id):
+            question = by_id[q.id]
+            chosen = set(attempt.answers.get(q.id) or ())
             options = []
-            for (letter, text), option_id, option in zip(lettered, option_ids, drawn):
+            for letter_option, option_id in zip(q.options, items[q.id]["options"]):
+                option = question.option(option_id)
                 correct = answers_shown and option is not None and option.correct
-                options.append(f"<li>{letter}. {escape_text(text)}"
+                options.append(f"<li>{letter_option.letter}. {escape_text(letter_option.text)}"
                                f"{labels.yours if option_id in chosen else ''}{labels.right if correct else ''}</li>")
-            right = graded[question.id].right
+            right = graded[q.id].right
             explanation = render_markdown(question.explanation) if answers_shown else ""
             reviewed.append(
-                f'<li class="kkn-exam__review-item">\n<div class="kkn-prose">{render_markdown(question.text)}</div>\n'
+                f'<li class="kkn-exam__review-item">\n<div class="kkn-prose">{render_markdown(q.text)}</div>\n'
                 f'<p class="{"kkn-feedback--right" if right else "kkn-feedback--wrong"}">'
                 f'{labels.right_feedback if right else labels.wrong_feedback}</p>\n'
                 f'<ul class="kkn-exam__review-options">{"".join(options)}</ul>\n'
