@@ -29,7 +29,7 @@ from django.conf import settings as django_settings
 from django.utils.safestring import mark_safe
 from xblock.completable import CompletableXBlockMixin, XBlockCompletionMode
 from xblock.core import XBlock
-from xblock.fields import Dict, Float, Integer, List, Scope, String
+from xblock.fields import Scope
 from xblock.scorable import ScorableXBlockMixin, Score
 
 from . import checkin_rules as rules
@@ -38,7 +38,7 @@ from . import overview_rules
 from .base import KknBlockMixin, kkn_services
 from .checkin_overview import ProgrammeOverviewMixin
 from .contacts import ContactListMixin
-from .field_reads import read_fields
+from .fields import Dict, Float, Integer, List, String
 from .handlers import Refusal, json_handler
 from .markup import render_markdown
 from .records import api
@@ -190,8 +190,7 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
     @property
     def has_score(self):
         """Scored only when the author gives the meeting a weight."""
-        weight, = read_fields(self, "weight")
-        return bool(weight and weight > 0)
+        return bool(self.weight and self.weight > 0)
 
     def _sessions(self):
         return rules.sessions_from_field(self.sessions)
@@ -250,7 +249,7 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
         attended = [r for r in records if r.attended]
         shown = attended[0] if attended else (records[0] if records else None)
         state = "attended" if attended else ("recorded" if records else "")
-        attendance, = read_fields(self, "attendance")
+        attendance = self.attendance
         published = attendance.get("published", "")
         if state != published and "attended" in (state, published):
             earned = 1.0 if state == "attended" else 0.0
@@ -414,10 +413,7 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
         if code is None:
             raise Refusal(400, self.gettext(_(
                 "A check-in code has 6 letters and digits, for example K7M 3PX. Check what you typed.")))
-        # Every field the check-in reads, one look-up each (field_reads.py).
-        programme_id, meeting_id, *_settings = read_fields(
-            self, "programme_id", "meeting_id", "sessions", "opens_minutes_before", "code_step_seconds",
-            "late_after_minutes")
+        programme_id, meeting_id = self.programme_id, self.meeting_id
         # Her row is locked here, for the wrong-code limit below (guarded_code_check, locked=True).
         profile = api.get_profile(person.key, programme_id, lock=True)
         if profile is None or not profile.complete:
@@ -588,17 +584,12 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
     @json_handler(writes=False)
     def panel(self, payload, suffix=""):
         self.require_staff()
-        # Every field the panel reads, one look-up each (field_reads.py).
-        read_fields(self, "sessions", "opens_minutes_before", "programme_id", "meeting_id", "code_step_seconds",
-                    "required_roles")
         session = self._session(payload)
         return {"html": self._panel_html(session), "phase": session.phase(clock.now(), self.opens_minutes_before)}
 
     @json_handler(writes=False)
     def staff_code(self, payload, suffix=""):
         self.require_staff()
-        # Every field the code reads, one look-up each (field_reads.py).
-        read_fields(self, "sessions", "opens_minutes_before", "programme_id", "meeting_id", "code_step_seconds")
         session = self._session(payload)
         page_url = payload.text("page_url", rules.MAX_URL_CHARS, required=False)
         now = clock.now()
@@ -627,8 +618,6 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
     @json_handler
     def mark(self, payload, suffix=""):
         staff = self.require_staff()
-        # Every field marking and the roster after it read, one look-up each (field_reads.py).
-        read_fields(self, "sessions", "programme_id", "meeting_id", "required_roles")
         session = self._session(payload)
         learner_key = payload.text("learner_key", 64)
         status = payload.choice("status", set(rules.STATUS_IDS))

@@ -14,10 +14,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from webob import Response
 from xblock.core import XBlock
-from xblock.fields import List, Scope
+from xblock.fields import Scope
 
 from . import checkin_rules as rules
 from . import overview_rules
+from .fields import List
 from .handlers import Refusal, json_handler
 from .records import api
 

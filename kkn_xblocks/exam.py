@@ -30,6 +30,7 @@ import json
 import secrets
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from html import escape as escape_text
 from urllib.parse import urlencode
 
 import segno
@@ -37,7 +38,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from webob import Response
 from xblock.core import XBlock
-from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
+from xblock.fields import Scope
 from xblock.scorable import ScorableXBlockMixin, Score
 from xblock.validation import ValidationMessage
 
@@ -46,6 +47,7 @@ from . import certificates as ids
 from . import clock
 from . import exam_rules as rules
 from .base import KknBlockMixin, kkn_services
+from .fields import Boolean, Dict, Float, Integer, List, QuestionBank, String
 from .handlers import Refusal, json_handler
 from .markup import render_markdown
 from .module_rules import module_ids_to_text, parse_module_ids
@@ -191,7 +193,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         display_name=_("Instructions"), help=_("What the exam covers and how it works (Markdown)."),
         scope=Scope.content, default="", enforce_type=True,
     )
-    questions = List(
+    questions = QuestionBank(
         display_name=_("Question bank"),
         help=_("\u201c? id | type | points | topic\u201d starts a question; the question text follows; \u201c*\u201d "
                "marks a right option and \u201c-\u201d a wrong one; \u201c>\u201d starts the explanation. Types: "
@@ -339,11 +341,22 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         return situation
 
     def _eligibility(self, person, accommodation):
-        """Two queries whatever the number of modules or meetings."""
-        progress = api.programme_progress(person.key, self.programme_id, self.required_modules)
+        """Two queries whatever the number of modules or meetings; none for what is not required."""
+        required = self.required_modules
+        completed = [c.module_id for c in api.programme_progress(person.key, self.programme_id, required).completed
+                     ] if required else []
         meetings = api.attended_meeting_count(person.key, self.programme_id) if self.min_meetings else 0
-        return rules.eligibility(self.required_modules, [c.module_id for c in progress.completed], meetings,
-                                 self.min_meetings, accommodation.eligibility_exempt)
+        return rules.eligibility(required, completed, meetings, self.min_meetings, accommodation.eligibility_exempt)
+
+    def _start_block(self, situation, now):
+        """``rules.start_block`` for her situation, reading only the settings that can change the
+        answer (each field read is a query in some runtimes): none once she has passed, and the wait
+        between attempts only once she has submitted one (it counts from her last)."""
+        if situation.passed:
+            return rules.start_block(len(situation.attempts), 0, None, 0, True, now)
+        last = max((a.submitted_at for a in situation.submitted), default=None)
+        return rules.start_block(len(situation.attempts), self.attempts_allowed, last,
+                                 self.wait_minutes_between_attempts if last is not None else 0, False, now)
 
     def _finalise(self, attempt, answers, bank, now, submitted_by):
         """Grade and close the attempt: ``(closed, passed)``, closed the attempt as it is now closed
@@ -359,12 +372,12 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
     def _certify(self, person, situation):
         best = max((a for a in situation.attempts if a.passed), key=lambda a: a.fraction)
         name = person.name or api.names_of(self.programme_id, [person.key]).get(person.key, "")
-        certificate, created = api.issue_certificate(
+        # A new certificate gets its credential at once, as the same fact (where an issuer is set up).
+        certificate, _created = api.issue_certificate(
             person.key, self.programme_id, self.programme_title or self.display_name, name,
             attempt_pk=best.pk, valid_months=self.certificate_valid_months,
+            credential_texts=self._achievement_texts(),
         )
-        if created:
-            self._credential(certificate)  # issued with the certificate, as the same fact (if set up)
         return _Situation(situation.attempts, situation.eligibility, situation.accommodation, certificate)
 
     # --- grading: the record decides, never the browser ------------------------------------------------
@@ -506,12 +519,9 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         by_id = {q.id: q for q in bank}
         eligibility = situation.eligibility
         current = situation.open_attempt
-        reason, when = rules.start_block(
-            len(situation.attempts), self.attempts_allowed,
-            max((a.submitted_at for a in situation.submitted), default=None),
-            self.wait_minutes_between_attempts, situation.passed, clock.now(),
-        )
-        left = rules.attempts_left(len(situation.attempts), self.attempts_allowed)
+        reason, when = self._start_block(situation, clock.now())
+        # Once she has passed, the attempts left matter nowhere on the page (not read then).
+        left = None if situation.passed else rules.attempts_left(len(situation.attempts), self.attempts_allowed)
         # Her last attempt in progress is not "all attempts used": the review waits until it is in.
         finished = situation.passed or (left == 0 and current is None)
         labels = _QuestionLabels(self)
@@ -576,22 +586,21 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
     def _shown_question(self, question, item, answer_ids, root, labels):
         """One question of the open attempt as HTML, built without the template engine: a 50-question
         page has 200 options, and the engine's per-option cost made most of the time of ``start``.
-        Every value is escaped here, as the template's autoescaping did."""
+        Every value is escaped here, as the template's autoescaping did; per option with the standard
+        library's ``html.escape``, which is what Django's ``escape`` runs (django/utils/html.py) without
+        its lazy-text wrapper and SafeString."""
         chosen = set(rules.chosen_letters(item, answer_ids))
         name = f"{root}{question.number}"
         kind = "checkbox" if question.type == rules.MULTIPLE else "radio"
-        meta = "{}; {}".format(
-            self.ngettext("{count} point", "{count} points", question.points).format(count=question.points),
-            labels.types[question.type])
         options = "".join(
             f'<div class="kkn-option"><input type="{kind}" id="{name}-{o.letter}" name="{name}" value="{o.letter}"'
             f'{" checked" if o.letter in chosen else ""}><label for="{name}-{o.letter}">'
-            f'<span class="kkn-exam__letter">{o.letter}.</span> {escape(o.text)}</label></div>\n'
+            f'<span class="kkn-exam__letter">{o.letter}.</span> {escape_text(o.text)}</label></div>\n'
             for o in question.options)
         return (
-            f'<fieldset class="kkn-question" data-question="{escape(question.id)}" aria-describedby="{name}-text">\n'
-            f'<legend>{escape(labels.question % {"number": question.number})} '
-            f'<span class="kkn-exam__meta">({escape(meta)})</span></legend>\n'
+            f'<fieldset class="kkn-question" data-question="{escape_text(question.id)}" aria-describedby="{name}-text">\n'
+            f'<legend>{escape_text(labels.question % {"number": question.number})} '
+            f'<span class="kkn-exam__meta">({labels.meta(question.points, question.type)})</span></legend>\n'
             f'<div class="kkn-prose" id="{name}-text">{render_markdown(question.text)}</div>\n{options}</fieldset>\n'
         )
 
@@ -609,6 +618,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         if level == rules.Review.SCORE:
             return result
         graded = {r.id: r for r in rules.grade(attempt.draw, by_id, attempt.answers).results}
+        answers_shown = level == rules.Review.ANSWERS
         items = {item["id"]: item for item in attempt.draw}
         reviewed = []
         for q in rules.shown_questions(attempt.draw, by_id):
@@ -617,11 +627,11 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             options = []
             for letter_option, option_id in zip(q.options, items[q.id]["options"]):
                 option = question.option(option_id)
-                correct = level == rules.Review.ANSWERS and option is not None and option.correct
-                options.append(f"<li>{letter_option.letter}. {escape(letter_option.text)}"
+                correct = answers_shown and option is not None and option.correct
+                options.append(f"<li>{letter_option.letter}. {escape_text(letter_option.text)}"
                                f"{labels.yours if option_id in chosen else ''}{labels.right if correct else ''}</li>")
             right = graded[q.id].right
-            explanation = render_markdown(question.explanation) if level == rules.Review.ANSWERS else ""
+            explanation = render_markdown(question.explanation) if answers_shown else ""
             reviewed.append(
                 f'<li class="kkn-exam__review-item">\n<div class="kkn-prose">{render_markdown(q.text)}</div>\n'
                 f'<p class="{"kkn-feedback--right" if right else "kkn-feedback--wrong"}">'
@@ -689,11 +699,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         if not situation.eligibility.eligible:
             raise Refusal(403, self._missing_text(situation.eligibility))
         now = clock.now()
-        reason, when = rules.start_block(
-            len(situation.attempts), self.attempts_allowed,
-            max((a.submitted_at for a in situation.submitted), default=None),
-            self.wait_minutes_between_attempts, situation.passed, now,
-        )
+        reason, when = self._start_block(situation, now)
         if reason:
             raise Refusal(409, self._start_block_text(reason, when), reason=reason)
         api.join_programme(person.key, self.programme_id, person.name)
@@ -1103,6 +1109,8 @@ class _QuestionLabels:
 
     def __init__(self, block):
         gettext = block.gettext
+        self.ngettext = block.ngettext
+        self._metas = {}
         self.types = {kind: gettext(label) for kind, label in rules.TYPE_LABELS.items()}
         self.question = gettext(_("Question %(number)s"))
         yours, right = escape(gettext(_("your answer"))), escape(gettext(_("right answer")))
@@ -1111,3 +1119,11 @@ class _QuestionLabels:
         self.right_feedback = escape(gettext(_("Right.")))
         self.wrong_feedback = escape(gettext(_("Not right.")))
         self.explanation = escape(gettext(_("Explanation")))
+
+    def meta(self, points, kind):
+        """"2 points; One right answer", escaped: made once per points and type on a page."""
+        meta = self._metas.get((points, kind))
+        if meta is None:
+            meta = self._metas[points, kind] = escape_text("{}; {}".format(
+                self.ngettext("{count} point", "{count} points", points).format(count=points), self.types[kind]))
+        return meta

@@ -13,12 +13,13 @@ Learner flow, top to bottom:
 """
 from xblock.completable import CompletableXBlockMixin, XBlockCompletionMode
 from xblock.core import XBlock
-from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
+from xblock.fields import Scope
 
 from . import checkin_rules, clock
 from . import exam_rules
 from . import module_rules as rules
 from .base import KknBlockMixin, kkn_services
+from .fields import Boolean, Dict, Float, Integer, List, String
 from .handlers import Refusal, json_handler
 from .markup import render_markdown, word_count
 from .records import api

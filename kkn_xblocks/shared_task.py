@@ -13,10 +13,11 @@ for the participants of a municipality (from their profile, never from the brows
 
 Individual tasks stay the default (``task_mode`` = "individual").
 """
-from xblock.fields import List, Scope, String
+from xblock.fields import Scope
 
 from . import checkin_rules
 from . import module_rules as rules
+from .fields import List, String
 from .handlers import Refusal, json_handler
 from .markup import word_count
 from .records import api

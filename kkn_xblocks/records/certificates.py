@@ -43,9 +43,11 @@ def _record(row):
 
 
 def issue_certificate(learner_key, programme_id, programme_title, name, attempt_pk=None, valid_months=0,
-                      when=None, new_code=ids.new_code):
+                      when=None, new_code=ids.new_code, credential_texts=None):
     """Her certificate for the programme: ``(record, created)``. Issued once; later calls (or a
-    concurrent one) get the certificate that exists."""
+    concurrent one) get the certificate that exists. With ``credential_texts`` (AchievementTexts) a
+    new certificate gets its Open Badges credential at once, as the same fact, where the operator
+    has set up an issuer."""
     when = when or clock.now()
     expires = ids.add_months(when, valid_months) if valid_months else None
     for _try in range(MAX_CODE_TRIES):
@@ -56,12 +58,16 @@ def issue_certificate(learner_key, programme_id, programme_title, name, attempt_
                     programme_title=programme_title[:255], name=name[:255], issued_at=when, expires_at=expires,
                     attempt_id=attempt_pk,
                 )
-            return _record(row), True
         except IntegrityError:
             existing = certificate_of(learner_key, programme_id)
             if existing is not None:
                 return existing, False
-            # Not hers: the id clashed with someone else's. Draw another.
+            continue  # not hers: the id clashed with someone else's. Draw another.
+        if credential_texts is not None:
+            # Imported here: credentials imports the verification pages, which import api, which imports us.
+            from .credentials import issue_credential  # pylint: disable=import-outside-toplevel
+            issue_credential(row, credential_texts)  # with the row in hand: no second read
+        return _record(row), True
     raise RuntimeError("could not draw an unused certificate id")  # 5 clashes in 2^80: a broken random source
 
 

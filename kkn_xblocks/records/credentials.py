@@ -205,6 +205,20 @@ def credential_of(code, texts):
     stored = getattr(row, "badge", None)  # the reverse one-to-one raises an AttributeError when absent
     if stored is not None:
         return ob.read_token(stored.token).credential, stored.token
+    return _issue(config, row, texts)
+
+
+def issue_credential(row, texts):
+    """The credential of a certificate row the caller has just created (so it has none yet),
+    issued and stored now, without reading the row again: ``(credential dict, compact JWS)``, or
+    None where the operator has set up no issuer or the certificate may not carry one."""
+    try:
+        return _issue(issuer_config(), row, texts)
+    except NotConfigured:
+        return None
+
+
+def _issue(config, row, texts):
     if not may_carry_credential_record(row):
         return None
     kid, jwk = current_key(config)

@@ -4,7 +4,7 @@ roster with a query per participant fails here.
 
 In the local runtime every field read is a query (xblock-sdk ``workbench/runtime.py``:
 ``WorkbenchDjangoKeyValueStore.get`` calls ``XBlockState.get_for_key``); the blocks read each field
-with one look-up (``kkn_xblocks/field_reads.py``). The test database wraps each test in a
+with one look-up (the field types of ``kkn_xblocks/fields.py``). The test database wraps each test in a
 transaction, so the handler's own transaction shows as a SAVEPOINT and its RELEASE.
 """
 import pytest

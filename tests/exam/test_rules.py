@@ -1,4 +1,5 @@
 """The exam's rules as plain functions: the bank format, the draw, scoring, eligibility, time, review."""
+import copy
 import json
 import random
 from datetime import datetime, timedelta, timezone
@@ -350,3 +351,26 @@ def test_a_bank_is_parsed_once_per_content():
     assert rules.usable_bank([{"id": "q1"}]) is None  # unusable: no options
     assert rules.usable_bank("inte en lista") is None
     assert rules.usable_bank([]) is None  # empty
+
+
+def test_an_edited_bank_is_never_served_from_the_cache():
+    """The cache key is the content: every edit an author can make gives the edited bank, and the
+    same content in another key order is parsed again rather than mistaken."""
+    value = [{"id": "q1", "type": "single", "text": "Vad?", "points": 1, "topic": "modul-1",
+              "options": [{"id": "a", "text": "Rätt", "correct": True}, {"id": "b", "text": "Fel", "correct": False}]}]
+    first = rules.usable_bank(value)
+    moved = copy.deepcopy(value)  # the right answer moved to the other option
+    moved[0]["options"][0]["correct"], moved[0]["options"][1]["correct"] = False, True
+    assert rules.usable_bank(moved)[0].correct_ids == {"b"} and first[0].correct_ids == {"a"}
+    heavier = copy.deepcopy(value)
+    heavier[0]["points"] = 2
+    assert rules.usable_bank(heavier)[0].points == 2
+    reworded = copy.deepcopy(value)
+    reworded[0]["options"][1]["text"] = "Fel, men nära"
+    assert rules.usable_bank(reworded)[0].option("b").text == "Fel, men nära"
+    reordered = [dict(reversed(list(value[0].items())))]
+    assert rules.usable_bank(reordered) == first
+    assert rules.usable_bank(value) is first and first[0].option("a").correct
+    unreadable = copy.deepcopy(value)
+    unreadable[0]["topic"] = object()  # no field value holds one; not cached, refused as before
+    assert rules.usable_bank(unreadable) is None

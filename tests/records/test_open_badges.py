@@ -76,6 +76,25 @@ def test_the_same_credential_every_time(issuer, db):  # pylint: disable=unused-a
     assert BadgeCredential.objects.count() == 1
 
 
+def test_a_certificate_issued_with_texts_gets_its_credential_at_once(issuer, db):  # pylint: disable=unused-argument
+    """The exam issues the credential with the certificate, from the row in hand: the stored credential
+    is the one ``credential_of`` gives, and it verifies; an existing certificate issues nothing."""
+    record, created = api.issue_certificate("1", "nlu", "Näringslivsutvecklare", "Anna Lindqvist", when=WHEN,
+                                            credential_texts=TEXTS)
+    assert created and BadgeCredential.objects.filter(certificate__code=record.code).count() == 1
+    credential, token = credentials.credential_of(record.code, TEXTS)
+    assert independent_errors(token) == [] and credential["id"] == f"https://lms.example.se/kkn/intyg/{record.code}/"
+    again, created = api.issue_certificate("1", "nlu", "Näringslivsutvecklare", "Anna Lindqvist", credential_texts=TEXTS)
+    assert (again, created) == (record, False) and BadgeCredential.objects.count() == 1
+
+
+def test_without_an_issuer_a_certificate_is_issued_without_a_credential(settings, db):  # pylint: disable=unused-argument
+    settings.KKN_OPEN_BADGES = {}
+    record, created = api.issue_certificate("1", "nlu", "Näringslivsutvecklare", "Anna Lindqvist", when=WHEN,
+                                            credential_texts=TEXTS)
+    assert created and record.code and BadgeCredential.objects.count() == 0
+
+
 @pytest.mark.parametrize("change", [
     lambda claims: claims["vc"]["credentialSubject"]["identifier"][0].update(identityHash="Eva Svensson"),
     lambda claims: claims["vc"].update(issuanceDate="2020-01-01T00:00:00Z"),
