@@ -350,13 +350,17 @@ class SourceCache:
             if isinstance(memo.entries, str):
                 self._used["objects"].add(memo.entries)  # for the day the module changes
             return memo
-        # Read again: what the module's files gave before is at hand, so only what changed is read and rendered.
+        self.reuse(memo)
+        return None
+
+    def reuse(self, memo: ModuleMemo):
+        """The module is read again: what its files gave before is put at hand, so only what changed is
+        read and rendered."""
         entries = memo.entries if isinstance(memo.entries, dict) else self._load_entries(memo.entries)
         for name, kept in entries.items():
             getattr(self, name).update(kept)
         for path, entry in memo.files.items():
             self.files.setdefault(path, entry)
-        return None
 
     def _load_memo(self, name):
         if self.path is None or not _is_name(name):

@@ -351,6 +351,7 @@ class _Reader:
                 if chapter is not None:
                     chapters.append(chapter)
                     continue
+                self.problems.cache.reuse(data)  # the course around it changed: read, but nothing rendered again
                 data = self.problems.load_yaml(path / MODULE_FILE)
                 if data is None:
                     continue

@@ -290,3 +290,15 @@ def test_a_module_folder_moved_out_and_linked_back_is_refused_as_in_a_cold_build
         build(example, tmp_path / "cold", cache=False)
     assert [str(p) for p in cached.value.problems] == [str(p) for p in fresh.value.problems]
     assert "outside the course folder" in str(cached.value.problems[0]) or "utanför" in str(cached.value.problems[0])
+
+
+def test_a_new_static_file_reads_the_modules_again_but_renders_nothing_again(example, tmp_path, trusting, renders):
+    """The static files' names are part of every module's context (its pages' links are checked against
+    them): the modules are read again, from what their files gave before."""
+    out = tmp_path / "out"
+    build(example, out)
+    renders.clear()
+    (example / "static" / "ny-bild.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    warm = build(example, out).archive.read_bytes()
+    assert renders == []
+    assert warm == cold(example, tmp_path, "cold")
