@@ -7,8 +7,9 @@
 Determinism: members sorted (each folder before what it holds), mtime 0, uid/gid 0, no user names,
 fixed modes, gzip header without name or time. The gzip file is a sequence of members (RFC 1952
 allows it; gzip, GNU tar and Python's ``tarfile``, which Studio's import uses, read them as one
-stream), each holding a run of tar entries, so a rebuild from the cache compresses only the runs
-whose files changed. Atomic: the archive is written to a temporary file
+stream; Studio's import opens the upload with ``tarfile.open(temp_filepath)`` in openedx-platform
+cms/djangoapps/contentstore/tasks.py, ``import_olx``), each holding a run of tar entries, so a
+rebuild from the cache compresses only the runs whose files changed. Atomic: the archive is written to a temporary file
 beside ``path`` and renamed over it only when complete, so a failed build never leaves a half-written
 archive.
 

@@ -208,3 +208,21 @@ def test_gzip_wrapper_is_the_same_on_every_system(course_source, tmp_path):
     archive = build(course_source, tmp_path).archive
     assert archive.read_bytes()[:10] == GZIP_HEADER == b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
     subprocess.run(["gzip", "-t", str(archive)], check=True)
+
+
+def test_an_archive_of_many_gzip_members_reads_as_one_stream(tmp_path):
+    """Many files make many gzip members (runs cut by name): gzip, GNU tar and ``tarfile.open`` as
+    Studio's import calls it (openedx-platform cms/djangoapps/contentstore/tasks.py) read them all."""
+    import gzip
+    import subprocess
+    from course_export.archive import write_archive
+    files = {f"html/sida-{n}.html": f"<p>Sida {n}</p>".encode() for n in range(400)}
+    archive = write_archive(files, tmp_path / "stor.tar.gz")
+    data = archive.read_bytes()
+    assert data.count(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff") > 3  # several members
+    assert len(gzip.decompress(data)) % 512 == 0
+    with tarfile.open(archive) as tar:  # noqa: SIM115 - as Studio opens it
+        read = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+    assert read == {f"course/{name}": content for name, content in files.items()}
+    listed = subprocess.run(["tar", "tzf", str(archive)], capture_output=True, text=True, check=True).stdout.split()
+    assert len([name for name in listed if not name.endswith("/")]) == 400
