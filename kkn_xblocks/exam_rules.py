@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
+from typing import NamedTuple
 
 from .module_rules import module_lines_problems, parse_module_ids, safe_link  # noqa: F401 (safe_link: part of these rules too)
 from .errors import AuthorError
@@ -442,14 +443,15 @@ def topic_counts(bank, draw):
 
 # --- What the learner sees and sends -------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ShownOption:
+# Named tuples, not frozen dataclasses: a page makes one per drawn question and option (100 and
+# 400 on a review), and a frozen dataclass's ``__init__`` (one ``object.__setattr__`` per field)
+# made these the largest part of ``shown_questions``. Immutable all the same.
+class ShownOption(NamedTuple):
     letter: str
     text: str
 
 
-@dataclass(frozen=True)
-class ShownQuestion:
+class ShownQuestion(NamedTuple):
     """A drawn question as the learner sees it: no option ids, nothing about which is right."""
 
     number: int
@@ -516,8 +518,9 @@ def chosen_letters(item, answer_ids):
 
 # --- Scoring -------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class QuestionResult:
+class QuestionResult(NamedTuple):
+    """One question's points (a named tuple, as the shown questions: one per drawn question)."""
+
     id: str
     earned: int
     possible: int

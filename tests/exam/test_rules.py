@@ -239,9 +239,9 @@ def test_the_pass_rule_in_whole_numbers(earned, possible, percent, passes, shown
 
 def test_shown_questions_carry_no_answer_key():
     for question in rules.shown_questions(drawn(), by_id()):
-        assert set(vars(question)) == {"number", "id", "type", "text", "options", "points"}
+        assert set(question._fields) == {"number", "id", "type", "text", "options", "points"}
         for option in question.options:
-            assert set(vars(option)) == {"letter", "text"}
+            assert set(option._fields) == {"letter", "text"}
 
 
 # --- eligibility, attempts, time, review ------------------------------------------------------------
