@@ -72,8 +72,10 @@ def issue_certificate(learner_key, programme_id, programme_title, name, attempt_
 
 
 def certificate_of(learner_key, programme_id):
-    row = Certificate.objects.filter(learner_key=learner_key, programme_id=programme_id).first()
-    return _record(row) if row else None
+    """Her certificate for the programme, or None: read as values (every exam request asks)."""
+    values = (Certificate.objects.filter(learner_key=learner_key, programme_id=programme_id)
+              .values_list(*_FIELDS).first())
+    return CertificateRecord(*values) if values else None
 
 
 def find_certificate(code):

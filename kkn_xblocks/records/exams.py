@@ -55,9 +55,11 @@ def _attempt(row):
 
 
 def attempts_of(learner_key, programme_id, exam_id):
-    """Her attempts at the exam, oldest first: one query."""
+    """Her attempts at the exam, oldest first: one query. Read as value tuples, not model instances:
+    every exam request reads them, and the values are all an Attempt holds (Django converts each
+    column, the JSON ones too, as for a model: ``values_list`` applies the fields' ``from_db_value``)."""
     rows = ExamAttempt.objects.filter(learner_key=learner_key, programme_id=programme_id, exam_id=exam_id)
-    return [_attempt(row) for row in rows.order_by("number")]
+    return [Attempt(*values) for values in rows.order_by("number").values_list(*_ATTEMPT_FIELDS)]
 
 
 def attempt(learner_key, programme_id, exam_id, number):

@@ -159,3 +159,25 @@ def test_the_overview_takes_six_queries_whatever_the_numbers(django_assert_num_q
     assert len(rows) == 65
     row = next(r for r in rows if r.learner_key == "o60-3")
     assert (len(row.completed_modules), row.meetings, row.attempts, row.best_earned, row.passed) == (3, 1, 1, 3, False)
+
+
+@pytest.mark.django_db
+def test_attempts_and_certificates_read_as_values_are_the_rows():
+    """``attempts_of`` and ``certificate_of`` build their records from value tuples in the order of
+    the field names they ask for: each record equals the one made from the model row."""
+    from dataclasses import fields  # pylint: disable=import-outside-toplevel
+
+    from kkn_xblocks.records import certificates, exams  # pylint: disable=import-outside-toplevel
+    assert exams._ATTEMPT_FIELDS == tuple(f.name for f in fields(api.Attempt))  # pylint: disable=protected-access
+    assert certificates._FIELDS == tuple(f.name for f in fields(api.CertificateRecord))  # pylint: disable=protected-access
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    api.start_attempt("local:v", "kkn", "slutprov", 1, [{"id": "q1", "options": ["a", "b"]}], now,
+                      now + timedelta(hours=1))
+    row = ExamAttempt.objects.get(learner_key="local:v")
+    api.finalise_attempt(row.pk, {"q1": ["a"]}, 1, 1, True, now + timedelta(minutes=5))
+    [read] = api.attempts_of("local:v", "kkn", "slutprov")
+    assert read == exams._attempt(ExamAttempt.objects.get(pk=row.pk))  # pylint: disable=protected-access
+    assert (read.draw, read.answers, read.passed) == ([{"id": "q1", "options": ["a", "b"]}], {"q1": ["a"]}, True)
+    api.issue_certificate("local:v", "kkn", "Programmet", "Vera", attempt_pk=row.pk, when=now)
+    assert api.certificate_of("local:v", "kkn") == certificates._record(  # pylint: disable=protected-access
+        Certificate.objects.get(learner_key="local:v"))
