@@ -13,6 +13,7 @@ from kkn_xblocks import certificates as ids
 from kkn_xblocks import clock
 
 from .models import Certificate
+from .rows import select
 
 MAX_CODE_TRIES = 5
 
@@ -74,10 +75,10 @@ def issue_certificate(learner_key, programme_id, programme_title, name, attempt_
 
 
 def certificate_of(learner_key, programme_id):
-    """Her certificate for the programme, or None: read as values (every exam request asks)."""
-    values = (Certificate.objects.filter(learner_key=learner_key, programme_id=programme_id)
-              .values_list(*_FIELDS).first())
-    return CertificateRecord(*values) if values else None
+    """Her certificate for the programme, or None (``rows.select``: every exam request asks)."""
+    rows = select(Certificate, _FIELDS, {"learner_key": learner_key, "programme_id": programme_id},
+                  order_by="pk", limit=1)
+    return CertificateRecord(*rows[0]) if rows else None
 
 
 def find_certificate(code):

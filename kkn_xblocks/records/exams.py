@@ -15,7 +15,7 @@ from kkn_xblocks import clock
 
 from .attendance import ATTENDED
 from .models import Attendance, ExamAccommodation, ExamAttempt, ModuleCompletion, Participation
-from .rows import create_once, insert_once
+from .rows import create_once, insert_once, select
 
 OPEN, SUBMITTED = ExamAttempt.Status.OPEN, ExamAttempt.Status.SUBMITTED
 BY_LEARNER, BY_DEADLINE = "learner", "deadline"
@@ -55,11 +55,9 @@ def _attempt(row):
 
 
 def attempts_of(learner_key, programme_id, exam_id):
-    """Her attempts at the exam, oldest first: one query. Read as value tuples, not model instances:
-    every exam request reads them, and the values are all an Attempt holds (Django converts each
-    column, the JSON ones too, as for a model: ``values_list`` applies the fields' ``from_db_value``)."""
-    rows = ExamAttempt.objects.filter(learner_key=learner_key, programme_id=programme_id, exam_id=exam_id)
-    return [Attempt(*values) for values in rows.order_by("number").values_list(*_ATTEMPT_FIELDS)]
+    """Her attempts at the exam, oldest first: one query (``rows.select``: every exam request reads them)."""
+    where = {"learner_key": learner_key, "programme_id": programme_id, "exam_id": exam_id}
+    return [Attempt(*values) for values in select(ExamAttempt, _ATTEMPT_FIELDS, where, order_by="number")]
 
 
 def attempt(learner_key, programme_id, exam_id, number):
@@ -137,9 +135,10 @@ _ACCOMMODATION_FIELDS = ("extra_minutes", "extra_time_reason", "extra_time_by_na
 
 
 def accommodation_for(learner_key, programme_id, exam_id):
-    row = (ExamAccommodation.objects.filter(learner_key=learner_key, programme_id=programme_id, exam_id=exam_id)
-           .values(*_ACCOMMODATION_FIELDS).first())
-    return Accommodation(**row) if row else NO_ACCOMMODATION
+    """What staff granted her for the exam (``rows.select``: every exam request reads it)."""
+    where = {"learner_key": learner_key, "programme_id": programme_id, "exam_id": exam_id}
+    rows = select(ExamAccommodation, _ACCOMMODATION_FIELDS, where, order_by="pk", limit=1)
+    return Accommodation(*rows[0]) if rows else NO_ACCOMMODATION
 
 
 def grant_extra_time(learner_key, programme_id, exam_id, minutes, reason, by, by_name, when=None):

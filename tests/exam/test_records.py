@@ -9,7 +9,7 @@ import pytest
 
 from kkn_xblocks import certificates as ids
 from kkn_xblocks.records import api
-from kkn_xblocks.records.models import Certificate, ExamAccommodation, ExamAttempt
+from kkn_xblocks.records.models import Certificate, ExamAccommodation, ExamAttempt, Participation
 from tests.checkin.test_attendance_record import run_at_once
 
 pytestmark = pytest.mark.mariadb
@@ -162,9 +162,10 @@ def test_the_overview_takes_six_queries_whatever_the_numbers(django_assert_num_q
 
 
 @pytest.mark.django_db
-def test_attempts_and_certificates_read_as_values_are_the_rows():
-    """``attempts_of`` and ``certificate_of`` build their records from value tuples in the order of
-    the field names they ask for: each record equals the one made from the model row."""
+def test_records_read_with_select_are_the_orm_rows():
+    """``attempts_of``, ``certificate_of``, ``accommodation_for`` and ``join_programme`` read with
+    ``rows.select`` (SQL made once, the ORM's converters): each record equals the one made from the
+    ORM's row, on SQLite and MariaDB (aware datetimes, booleans, JSON, empty values)."""
     from dataclasses import fields  # pylint: disable=import-outside-toplevel
 
     from kkn_xblocks.records import certificates, exams  # pylint: disable=import-outside-toplevel
@@ -181,3 +182,18 @@ def test_attempts_and_certificates_read_as_values_are_the_rows():
     api.issue_certificate("local:v", "kkn", "Programmet", "Vera", attempt_pk=row.pk, when=now)
     assert api.certificate_of("local:v", "kkn") == certificates._record(  # pylint: disable=protected-access
         Certificate.objects.get(learner_key="local:v"))
+    assert api.certificate_of("local:w", "kkn") is None and api.attempts_of("local:w", "kkn", "slutprov") == []
+    assert api.accommodation_for("local:v", "kkn", "slutprov") is api.NO_ACCOMMODATION
+    api.grant_extra_time("local:v", "kkn", "slutprov", 30, "Dyslexi", "local:staff", "Stina", when=now)
+    granted = api.accommodation_for("local:v", "kkn", "slutprov")
+    stored = ExamAccommodation.objects.get(learner_key="local:v")
+    assert granted == api.Accommodation(**{f: getattr(stored, f) for f in exams._ACCOMMODATION_FIELDS})  # pylint: disable=protected-access
+    assert (granted.extra_minutes, granted.extra_time_at, granted.eligibility_exempt) == (30, now, False)
+    api.set_exemption("local:v", "kkn", "slutprov", True, "Gjort motsvarande", "local:staff", "Stina", when=now)
+    assert api.accommodation_for("local:v", "kkn", "slutprov").eligibility_exempt is True
+    api.join_programme("local:v", "kkn", "Vera")
+    joined = api.join_programme("local:v", "kkn", "Vera")  # read, not written
+    orm = Participation.objects.get(learner_key="local:v", programme_id="kkn")
+    assert joined.pk == orm.pk and not joined._state.adding  # pylint: disable=protected-access
+    assert {f.attname: getattr(joined, f.attname) for f in Participation._meta.concrete_fields} == {  # pylint: disable=protected-access
+        f.attname: getattr(orm, f.attname) for f in Participation._meta.concrete_fields}  # pylint: disable=protected-access
