@@ -15,7 +15,7 @@ from kkn_xblocks import clock
 
 from .attendance import ATTENDED
 from .models import Attendance, ExamAccommodation, ExamAttempt, ModuleCompletion, Participation
-from .rows import create_once, insert_once, select
+from .rows import create_once, insert_once, select, update
 
 OPEN, SUBMITTED = ExamAttempt.Status.OPEN, ExamAttempt.Status.SUBMITTED
 BY_LEARNER, BY_DEADLINE = "learner", "deadline"
@@ -98,9 +98,10 @@ def _closing(answers, earned, possible, passed, when, submitted_by):
 
 
 def finalise_attempt(attempt_pk, answers, earned, possible, passed, when, submitted_by=BY_LEARNER):
-    """Submit and grade an open attempt, exactly once: True only for the call that did it."""
+    """Submit and grade an open attempt, exactly once: True only for the call that did it (one
+    conditional UPDATE through ``rows.update``: every submit makes it)."""
     values = _closing(answers, earned, possible, passed, when, submitted_by)
-    return ExamAttempt.objects.filter(pk=attempt_pk, status=OPEN).update(**values) == 1
+    return update(ExamAttempt, values, {"pk": attempt_pk, "status": OPEN}) == 1
 
 
 def as_finalised(attempt, answers, earned, possible, passed, when, submitted_by=BY_LEARNER):

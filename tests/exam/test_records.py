@@ -179,6 +179,11 @@ def test_records_read_with_select_are_the_orm_rows():
     [read] = api.attempts_of("local:v", "kkn", "slutprov")
     assert read == exams._attempt(ExamAttempt.objects.get(pk=row.pk))  # pylint: disable=protected-access
     assert (read.draw, read.answers, read.passed) == ([{"id": "q1", "options": ["a", "b"]}], {"q1": ["a"]}, True)
+    # written by ``rows.update``: as the ORM's update would have stored them
+    assert (read.status, read.submitted_at, read.submitted_by, read.earned, read.possible) == (
+        "submitted", now + timedelta(minutes=5), api.BY_LEARNER, 1.0, 1.0)
+    assert not api.finalise_attempt(row.pk, {"q1": ["b"]}, 0, 1, False, now + timedelta(minutes=6))  # once only
+    assert ExamAttempt.objects.get(pk=row.pk).answers == {"q1": ["a"]}
     api.issue_certificate("local:v", "kkn", "Programmet", "Vera", attempt_pk=row.pk, when=now)
     assert api.certificate_of("local:v", "kkn") == certificates._record(  # pylint: disable=protected-access
         Certificate.objects.get(learner_key="local:v"))
