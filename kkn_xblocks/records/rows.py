@@ -62,9 +62,7 @@ def select(model, names, where, order_by=None, limit=None):
     compiler = connection.ops.compiler("SQLCompiler")(Query(model), connection, alias)
     table = model._meta.db_table  # pylint: disable=protected-access
     converters = compiler.get_converters([field.get_col(table) for field in fields])
-    # Each value as an ``exact`` lookup prepares it (``Lookup.get_db_prep_lookup``, django/db/models/lookups.py).
-    params = [field.get_db_prep_value(value, connection, prepared=False)
-              for field, value in zip(where_fields, where.values())]
+    params = _where_params(where_fields, where, connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -79,16 +77,11 @@ def _select_sql(model, names, where, order_by, limit, vendor):
     fields it reads and those it compares."""
     meta = model._meta  # pylint: disable=protected-access
     quote = connections[router.db_for_read(model)].ops.quote_name
-
-    def field(name):
-        return meta.pk if name == "pk" else meta.get_field(name)
-
-    fields = [field(name) for name in names]
-    where_fields = [field(name) for name in where]
+    fields, where_fields = _fields(meta, names), _fields(meta, where)
     sql = (f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(meta.db_table)} WHERE "
            + " AND ".join(f"{quote(f.column)} = %s" for f in where_fields))
     if order_by:
-        sql += f" ORDER BY {quote(field(order_by).column)} ASC"
+        sql += f" ORDER BY {quote(_fields(meta, [order_by])[0].column)} ASC"
     if limit:
         sql += f" LIMIT {int(limit)}"
     return sql, fields, where_fields
@@ -105,8 +98,7 @@ def update(model, values, where):
     connection = connections[alias]
     sql, set_fields, where_fields = _update_sql(model, tuple(values), tuple(where), connection.vendor)
     params = [field.get_db_prep_save(value, connection=connection) for field, value in zip(set_fields, values.values())]
-    params += [field.get_db_prep_value(value, connection, prepared=False)
-               for field, value in zip(where_fields, where.values())]
+    params += _where_params(where_fields, where, connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
@@ -117,11 +109,21 @@ def _update_sql(model, names, where, vendor):
     """The statement for ``update`` (keyed by the vendor, whose quoting it uses) and its fields."""
     meta = model._meta  # pylint: disable=protected-access
     quote = connections[router.db_for_write(model)].ops.quote_name
-
-    def field(name):
-        return meta.pk if name == "pk" else meta.get_field(name)
-
-    set_fields, where_fields = [field(name) for name in names], [field(name) for name in where]
+    set_fields, where_fields = _fields(meta, names), _fields(meta, where)
     sql = (f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in set_fields)} WHERE "
            + " AND ".join(f"{quote(f.column)} = %s" for f in where_fields))
     return sql, set_fields, where_fields
+
+
+def _fields(meta, names):
+    """The model's fields by name, ``"pk"`` its primary key."""
+    return [meta.pk if name == "pk" else meta.get_field(name) for name in names]
+
+
+def _where_params(where_fields, where, connection):
+    """The compared values, each prepared as an ``exact`` lookup prepares it
+    (``Lookup.get_db_prep_lookup``, django/db/models/lookups.py). None is refused: the ORM would
+    compare it with ``IS NULL``, these statements with ``=``."""
+    if any(value is None for value in where.values()):
+        raise ValueError("rows.select and rows.update compare with values, not None")
+    return [field.get_db_prep_value(value, connection, prepared=False) for field, value in zip(where_fields, where.values())]

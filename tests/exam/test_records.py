@@ -202,3 +202,14 @@ def test_records_read_with_select_are_the_orm_rows():
     assert joined.pk == orm.pk and not joined._state.adding  # pylint: disable=protected-access
     assert {f.attname: getattr(joined, f.attname) for f in Participation._meta.concrete_fields} == {  # pylint: disable=protected-access
         f.attname: getattr(orm, f.attname) for f in Participation._meta.concrete_fields}  # pylint: disable=protected-access
+
+
+@pytest.mark.django_db
+def test_select_and_update_refuse_to_compare_with_none():
+    """The ORM compares None with ``IS NULL``; ``rows.select``/``rows.update`` would compare with
+    ``=`` and match nothing, so they refuse it instead of answering wrongly."""
+    from kkn_xblocks.records import rows  # pylint: disable=import-outside-toplevel
+    with pytest.raises(ValueError):
+        rows.select(Certificate, ("code",), {"learner_key": None})
+    with pytest.raises(ValueError):
+        rows.update(ExamAttempt, {"saved_at": None}, {"pk": None})
