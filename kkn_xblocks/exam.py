@@ -300,6 +300,26 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         self.__dict__["_kkn_bank"] = (self.questions, bank)
         return bank
 
+    def _by_id(self, bank):
+        """``{question id: question}`` of the bank, made once per request."""
+        memo = self.__dict__.get("_kkn_by_id")
+        if memo is None or memo[0] is not bank:
+            memo = self.__dict__["_kkn_by_id"] = (bank, {q.id: q for q in bank})
+        return memo[1]
+
+    def _grade(self, draw, by_id, answers):
+        """``rules.grade``, remembered for the request: the page after a submit reviews the attempt
+        the handler has just graded. The same objects (compared by identity, and held here so that
+        they stay the same) give the same grade: the bank, the draw and the answers are never
+        changed in place (``fields.QuestionBank``; ``api.as_finalised`` keeps the draw and the
+        graded answers as they are)."""
+        memo = self.__dict__.get("_kkn_grade")
+        if memo is not None and memo[0] is draw and memo[1] is by_id and memo[2] is answers:
+            return memo[3]
+        result = rules.grade(draw, by_id, answers)
+        self.__dict__["_kkn_grade"] = (draw, by_id, answers, result)
+        return result
+
     def _bank_or_refuse(self):
         bank = self._bank()
         if bank is None:
@@ -361,9 +381,8 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
     def _finalise(self, attempt, answers, bank, now, submitted_by):
         """Grade and close the attempt: ``(closed, passed)``, closed the attempt as it is now closed
         for the call that closed it, None otherwise. ``answers`` None grades what was saved."""
-        by_id = {q.id: q for q in bank}
         graded_answers = attempt.answers if answers is None else answers
-        result = rules.grade(attempt.draw, by_id, graded_answers)
+        result = self._grade(attempt.draw, self._by_id(bank), graded_answers)
         passed = rules.passes(result.earned, result.possible, self.pass_percent)
         if not api.finalise_attempt(attempt.pk, answers, result.earned, result.possible, passed, now, submitted_by):
             return None, passed
@@ -516,7 +535,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         if not person.known or bank is None:
             return self.render_template("exam/learner.html", context)
         situation = situation or self._situation(person, bank, sync)
-        by_id = {q.id: q for q in bank}
+        by_id = self._by_id(bank)
         eligibility = situation.eligibility
         current = situation.open_attempt
         reason, when = self._start_block(situation, clock.now())
@@ -617,7 +636,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         }
         if level == rules.Review.SCORE:
             return result
-        graded = {r.id: r for r in rules.grade(attempt.draw, by_id, attempt.answers).results}
+        graded = {r.id: r for r in self._grade(attempt.draw, by_id, attempt.answers).results}
         answers_shown = level == rules.Review.ANSWERS
         items = {item["id"]: item for item in attempt.draw}
         reviewed = []
@@ -738,7 +757,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
     def _read_answers(self, payload, attempt, bank):
         raw = payload.mapping("answers", max_items=rules.MAX_QUESTIONS)
         try:
-            return rules.read_answers(attempt.draw, {q.id: q for q in bank}, raw, self.gettext)
+            return rules.read_answers(attempt.draw, self._by_id(bank), raw, self.gettext)
         except ValueError as error:
             raise Refusal(400, str(error)) from None
 

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
+from typing import NamedTuple
 
 from .module_rules import module_lines_problems, parse_module_ids, safe_link  # noqa: F401 (safe_link: part of these rules too)
 from .errors import AuthorError
@@ -33,6 +34,7 @@ MAX_QUESTION_CHARS = 5000
 MAX_OPTION_CHARS = 1000
 MAX_TOPIC_CHARS = 64
 MAX_TITLE_CHARS = 255
+MAX_SHOWN_ORDERS = 120  # every order of 5 options; a bank has 4 to a question as a rule
 
 
 def _(text):
@@ -80,6 +82,24 @@ class Question:
 
     def option(self, option_id):
         return self._options_by_id.get(option_id)
+
+    @cached_property
+    def _shown(self):
+        return {}
+
+    def shown_options(self, option_ids):
+        """The options in a drawn order (their ids) as the learner sees them: letter and text, an id
+        the bank no longer has left out. Remembered per order on the question, which is immutable and
+        shared by every request for the same bank content (``usable_bank``); at most
+        ``MAX_SHOWN_ORDERS`` orders are kept, the rest made each time."""
+        key = tuple(option_ids)
+        shown = self._shown.get(key)
+        if shown is None:
+            options = [self.option(oid) for oid in key]
+            shown = tuple(ShownOption(LETTERS[i], o.text) for i, o in enumerate(options) if o is not None)
+            if len(self._shown) < MAX_SHOWN_ORDERS:
+                self._shown[key] = shown
+        return shown
 
     def to_field(self):
         return {
@@ -442,14 +462,15 @@ def topic_counts(bank, draw):
 
 # --- What the learner sees and sends -------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ShownOption:
+# Named tuples, not frozen dataclasses: a page makes one per drawn question and option (100 and
+# 400 on a review), and a frozen dataclass's ``__init__`` (one ``object.__setattr__`` per field)
+# made these the largest part of ``shown_questions``. Immutable all the same.
+class ShownOption(NamedTuple):
     letter: str
     text: str
 
 
-@dataclass(frozen=True)
-class ShownQuestion:
+class ShownQuestion(NamedTuple):
     """A drawn question as the learner sees it: no option ids, nothing about which is right."""
 
     number: int
@@ -467,12 +488,8 @@ def shown_questions(draw, bank_by_id):
         question = bank_by_id.get(item["id"])
         if question is None:
             continue
-        options = [question.option(oid) for oid in item["options"]]
-        shown.append(ShownQuestion(
-            number=len(shown) + 1, id=question.id, type=question.type, text=question.text,
-            options=tuple(ShownOption(LETTERS[i], o.text) for i, o in enumerate(options) if o is not None),
-            points=question.points,
-        ))
+        shown.append(ShownQuestion(len(shown) + 1, question.id, question.type, question.text,
+                                   question.shown_options(item["options"]), question.points))
     return shown
 
 
@@ -516,8 +533,9 @@ def chosen_letters(item, answer_ids):
 
 # --- Scoring -------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class QuestionResult:
+class QuestionResult(NamedTuple):
+    """One question's points (a named tuple, as the shown questions: one per drawn question)."""
+
     id: str
     earned: int
     possible: int

@@ -13,6 +13,7 @@ from kkn_xblocks import certificates as ids
 from kkn_xblocks import clock
 
 from .models import Certificate
+from .rows import select
 
 MAX_CODE_TRIES = 5
 
@@ -58,22 +59,26 @@ def issue_certificate(learner_key, programme_id, programme_title, name, attempt_
                     programme_title=programme_title[:255], name=name[:255], issued_at=when, expires_at=expires,
                     attempt_id=attempt_pk,
                 )
+                if credential_texts is not None:
+                    # In the certificate's savepoint (one savepoint, not two): the credential stands or
+                    # falls with it. Imported here: credentials imports the verification pages, which
+                    # import api, which imports us.
+                    from .credentials import issue_credential  # pylint: disable=import-outside-toplevel
+                    issue_credential(row, credential_texts)  # with the row in hand: no second read
         except IntegrityError:
             existing = certificate_of(learner_key, programme_id)
             if existing is not None:
                 return existing, False
             continue  # not hers: the id clashed with someone else's. Draw another.
-        if credential_texts is not None:
-            # Imported here: credentials imports the verification pages, which import api, which imports us.
-            from .credentials import issue_credential  # pylint: disable=import-outside-toplevel
-            issue_credential(row, credential_texts)  # with the row in hand: no second read
         return _record(row), True
     raise RuntimeError("could not draw an unused certificate id")  # 5 clashes in 2^80: a broken random source
 
 
 def certificate_of(learner_key, programme_id):
-    row = Certificate.objects.filter(learner_key=learner_key, programme_id=programme_id).first()
-    return _record(row) if row else None
+    """Her certificate for the programme, or None (``rows.select``: every exam request asks)."""
+    rows = select(Certificate, _FIELDS, {"learner_key": learner_key, "programme_id": programme_id},
+                  order_by="pk", limit=1)
+    return CertificateRecord(*rows[0]) if rows else None
 
 
 def find_certificate(code):

@@ -209,25 +209,32 @@ def credential_of(code, texts):
 
 
 def issue_credential(row, texts):
-    """The credential of a certificate row the caller has just created (so it has none yet),
+    """The credential of a certificate row the caller has just created in its open transaction,
     issued and stored now, without reading the row again: ``(credential dict, compact JWS)``, or
-    None where the operator has set up no issuer or the certificate may not carry one."""
+    None where the operator has set up no issuer or the certificate may not carry one.
+
+    No savepoint of its own and no race to lose: a row not yet committed has no credential, and no
+    other transaction can give it one (it cannot see the row until the caller commits)."""
     try:
-        return _issue(issuer_config(), row, texts)
+        return _issue(issuer_config(), row, texts, fresh=True)
     except NotConfigured:
         return None
 
 
-def _issue(config, row, texts):
+def _issue(config, row, texts, fresh=False):
     if not may_carry_credential_record(row):
         return None
     kid, jwk = current_key(config)
     credential = _credential_for(config, row, texts, jwk)
     token = ob.sign(credential, jwk, verification_method(config, kid, jwk))
+    values = {"certificate": row, "learner_key": row.learner_key, "programme_id": row.programme_id, "key_id": kid,
+              "token": token, "created_at": clock.now()}
+    if fresh:
+        BadgeCredential.objects.create(**values)
+        return credential, token
     try:
         with transaction.atomic():
-            BadgeCredential.objects.create(certificate=row, learner_key=row.learner_key, programme_id=row.programme_id,
-                                           key_id=kid, token=token, created_at=clock.now())
+            BadgeCredential.objects.create(**values)
     except IntegrityError:  # a concurrent request issued it first: hers is the stored one
         stored = BadgeCredential.objects.get(certificate=row)
         return ob.read_token(stored.token).credential, stored.token

@@ -15,7 +15,7 @@ from kkn_xblocks import clock
 
 from .attendance import ATTENDED
 from .models import Attendance, ExamAccommodation, ExamAttempt, ModuleCompletion, Participation
-from .rows import create_once, insert_once
+from .rows import create_once, insert_once, select, update
 
 OPEN, SUBMITTED = ExamAttempt.Status.OPEN, ExamAttempt.Status.SUBMITTED
 BY_LEARNER, BY_DEADLINE = "learner", "deadline"
@@ -55,9 +55,9 @@ def _attempt(row):
 
 
 def attempts_of(learner_key, programme_id, exam_id):
-    """Her attempts at the exam, oldest first: one query."""
-    rows = ExamAttempt.objects.filter(learner_key=learner_key, programme_id=programme_id, exam_id=exam_id)
-    return [_attempt(row) for row in rows.order_by("number")]
+    """Her attempts at the exam, oldest first: one query (``rows.select``: every exam request reads them)."""
+    where = {"learner_key": learner_key, "programme_id": programme_id, "exam_id": exam_id}
+    return [Attempt(*values) for values in select(ExamAttempt, _ATTEMPT_FIELDS, where, order_by="number")]
 
 
 def attempt(learner_key, programme_id, exam_id, number):
@@ -98,9 +98,10 @@ def _closing(answers, earned, possible, passed, when, submitted_by):
 
 
 def finalise_attempt(attempt_pk, answers, earned, possible, passed, when, submitted_by=BY_LEARNER):
-    """Submit and grade an open attempt, exactly once: True only for the call that did it."""
+    """Submit and grade an open attempt, exactly once: True only for the call that did it (one
+    conditional UPDATE through ``rows.update``: every submit makes it)."""
     values = _closing(answers, earned, possible, passed, when, submitted_by)
-    return ExamAttempt.objects.filter(pk=attempt_pk, status=OPEN).update(**values) == 1
+    return update(ExamAttempt, values, {"pk": attempt_pk, "status": OPEN}) == 1
 
 
 def as_finalised(attempt, answers, earned, possible, passed, when, submitted_by=BY_LEARNER):
@@ -135,9 +136,10 @@ _ACCOMMODATION_FIELDS = ("extra_minutes", "extra_time_reason", "extra_time_by_na
 
 
 def accommodation_for(learner_key, programme_id, exam_id):
-    row = (ExamAccommodation.objects.filter(learner_key=learner_key, programme_id=programme_id, exam_id=exam_id)
-           .values(*_ACCOMMODATION_FIELDS).first())
-    return Accommodation(**row) if row else NO_ACCOMMODATION
+    """What staff granted her for the exam (``rows.select``: every exam request reads it)."""
+    where = {"learner_key": learner_key, "programme_id": programme_id, "exam_id": exam_id}
+    rows = select(ExamAccommodation, _ACCOMMODATION_FIELDS, where, order_by="pk", limit=1)
+    return Accommodation(*rows[0]) if rows else NO_ACCOMMODATION
 
 
 def grant_extra_time(learner_key, programme_id, exam_id, minutes, reason, by, by_name, when=None):

@@ -1,8 +1,10 @@
 """A learner taking part in a programme: joining, her name on rosters and certificates."""
+from django.db import router
+
 from kkn_xblocks import clock
 
 from .models import Participation
-from .rows import insert_once
+from .rows import insert_once, select
 
 
 def join_programme(learner_key, programme_id, name=""):
@@ -10,7 +12,7 @@ def join_programme(learner_key, programme_id, name=""):
 
     Read first: she has usually joined already, and a plain read takes no write lock (each exam
     submit and start calls this); only a missing row or a changed name is written."""
-    row = Participation.objects.filter(learner_key=learner_key, programme_id=programme_id).first()
+    row = _participation(learner_key, programme_id)
     if row is not None and (not name or row.name == name):
         return row
     if row is None:
@@ -21,6 +23,15 @@ def join_programme(learner_key, programme_id, name=""):
         rename_participant(learner_key, programme_id, name)
         row.name = name
     return row
+
+
+def _participation(learner_key, programme_id):
+    """Her row, or None: read with ``rows.select`` (each exam submit and start reads it) and made a
+    model instance as the ORM makes one from a row (``Model.from_db``, django/db/models/base.py)."""
+    names = tuple(field.attname for field in Participation._meta.concrete_fields)  # pylint: disable=protected-access
+    rows = select(Participation, names, {"learner_key": learner_key, "programme_id": programme_id},
+                  order_by="pk", limit=1)
+    return Participation.from_db(router.db_for_read(Participation), names, rows[0]) if rows else None
 
 
 def rename_participant(learner_key, programme_id, name):

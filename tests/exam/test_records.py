@@ -9,7 +9,7 @@ import pytest
 
 from kkn_xblocks import certificates as ids
 from kkn_xblocks.records import api
-from kkn_xblocks.records.models import Certificate, ExamAccommodation, ExamAttempt
+from kkn_xblocks.records.models import Certificate, ExamAccommodation, ExamAttempt, Participation
 from tests.checkin.test_attendance_record import run_at_once
 
 pytestmark = pytest.mark.mariadb
@@ -159,3 +159,57 @@ def test_the_overview_takes_six_queries_whatever_the_numbers(django_assert_num_q
     assert len(rows) == 65
     row = next(r for r in rows if r.learner_key == "o60-3")
     assert (len(row.completed_modules), row.meetings, row.attempts, row.best_earned, row.passed) == (3, 1, 1, 3, False)
+
+
+@pytest.mark.django_db
+def test_records_read_with_select_are_the_orm_rows():
+    """``attempts_of``, ``certificate_of``, ``accommodation_for`` and ``join_programme`` read with
+    ``rows.select`` (SQL made once, the ORM's converters): each record equals the one made from the
+    ORM's row, on SQLite and MariaDB (aware datetimes, booleans, JSON, empty values)."""
+    from dataclasses import fields  # pylint: disable=import-outside-toplevel
+
+    from kkn_xblocks.records import certificates, exams  # pylint: disable=import-outside-toplevel
+    assert exams._ATTEMPT_FIELDS == tuple(f.name for f in fields(api.Attempt))  # pylint: disable=protected-access
+    assert certificates._FIELDS == tuple(f.name for f in fields(api.CertificateRecord))  # pylint: disable=protected-access
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    api.start_attempt("local:v", "kkn", "slutprov", 1, [{"id": "q1", "options": ["a", "b"]}], now,
+                      now + timedelta(hours=1))
+    row = ExamAttempt.objects.get(learner_key="local:v")
+    api.finalise_attempt(row.pk, {"q1": ["a"]}, 1, 1, True, now + timedelta(minutes=5))
+    [read] = api.attempts_of("local:v", "kkn", "slutprov")
+    assert read == exams._attempt(ExamAttempt.objects.get(pk=row.pk))  # pylint: disable=protected-access
+    assert (read.draw, read.answers, read.passed) == ([{"id": "q1", "options": ["a", "b"]}], {"q1": ["a"]}, True)
+    # written by ``rows.update``: as the ORM's update would have stored them
+    assert (read.status, read.submitted_at, read.submitted_by, read.earned, read.possible) == (
+        "submitted", now + timedelta(minutes=5), api.BY_LEARNER, 1.0, 1.0)
+    assert not api.finalise_attempt(row.pk, {"q1": ["b"]}, 0, 1, False, now + timedelta(minutes=6))  # once only
+    assert ExamAttempt.objects.get(pk=row.pk).answers == {"q1": ["a"]}
+    api.issue_certificate("local:v", "kkn", "Programmet", "Vera", attempt_pk=row.pk, when=now)
+    assert api.certificate_of("local:v", "kkn") == certificates._record(  # pylint: disable=protected-access
+        Certificate.objects.get(learner_key="local:v"))
+    assert api.certificate_of("local:w", "kkn") is None and api.attempts_of("local:w", "kkn", "slutprov") == []
+    assert api.accommodation_for("local:v", "kkn", "slutprov") is api.NO_ACCOMMODATION
+    api.grant_extra_time("local:v", "kkn", "slutprov", 30, "Dyslexi", "local:staff", "Stina", when=now)
+    granted = api.accommodation_for("local:v", "kkn", "slutprov")
+    stored = ExamAccommodation.objects.get(learner_key="local:v")
+    assert granted == api.Accommodation(**{f: getattr(stored, f) for f in exams._ACCOMMODATION_FIELDS})  # pylint: disable=protected-access
+    assert (granted.extra_minutes, granted.extra_time_at, granted.eligibility_exempt) == (30, now, False)
+    api.set_exemption("local:v", "kkn", "slutprov", True, "Gjort motsvarande", "local:staff", "Stina", when=now)
+    assert api.accommodation_for("local:v", "kkn", "slutprov").eligibility_exempt is True
+    api.join_programme("local:v", "kkn", "Vera")
+    joined = api.join_programme("local:v", "kkn", "Vera")  # read, not written
+    orm = Participation.objects.get(learner_key="local:v", programme_id="kkn")
+    assert joined.pk == orm.pk and not joined._state.adding  # pylint: disable=protected-access
+    assert {f.attname: getattr(joined, f.attname) for f in Participation._meta.concrete_fields} == {  # pylint: disable=protected-access
+        f.attname: getattr(orm, f.attname) for f in Participation._meta.concrete_fields}  # pylint: disable=protected-access
+
+
+@pytest.mark.django_db
+def test_select_and_update_refuse_to_compare_with_none():
+    """The ORM compares None with ``IS NULL``; ``rows.select``/``rows.update`` would compare with
+    ``=`` and match nothing, so they refuse it instead of answering wrongly."""
+    from kkn_xblocks.records import rows  # pylint: disable=import-outside-toplevel
+    with pytest.raises(ValueError):
+        rows.select(Certificate, ("code",), {"learner_key": None})
+    with pytest.raises(ValueError):
+        rows.update(ExamAttempt, {"saved_at": None}, {"pk": None})

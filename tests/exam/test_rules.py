@@ -239,9 +239,9 @@ def test_the_pass_rule_in_whole_numbers(earned, possible, percent, passes, shown
 
 def test_shown_questions_carry_no_answer_key():
     for question in rules.shown_questions(drawn(), by_id()):
-        assert set(vars(question)) == {"number", "id", "type", "text", "options", "points"}
+        assert set(question._fields) == {"number", "id", "type", "text", "options", "points"}
         for option in question.options:
-            assert set(vars(option)) == {"letter", "text"}
+            assert set(option._fields) == {"letter", "text"}
 
 
 # --- eligibility, attempts, time, review ------------------------------------------------------------
@@ -374,3 +374,19 @@ def test_an_edited_bank_is_never_served_from_the_cache():
     unreadable = copy.deepcopy(value)
     unreadable[0]["topic"] = object()  # no field value holds one; not cached, refused as before
     assert rules.usable_bank(unreadable) is None
+
+
+def test_shown_options_are_remembered_per_order_within_a_bound():
+    """A question remembers how each drawn order of its options shows (it is immutable and shared by
+    every request), up to ``MAX_SHOWN_ORDERS`` orders; an order beyond them shows the same, made anew."""
+    import itertools  # pylint: disable=import-outside-toplevel
+    question = rules.Question("q", rules.SINGLE, "Text", tuple(
+        rules.Option(f"o{i}", f"Alternativ {i}", i == 0) for i in range(6)))
+    orders = list(itertools.permutations([f"o{i}" for i in range(6)]))[:rules.MAX_SHOWN_ORDERS + 10]
+    for order in orders:
+        shown = question.shown_options(list(order))
+        assert shown == tuple(rules.ShownOption(rules.LETTERS[i], f"Alternativ {oid[1:]}") for i, oid in enumerate(order))
+        assert question.shown_options(list(order)) == shown
+    assert len(question._shown) == rules.MAX_SHOWN_ORDERS  # pylint: disable=protected-access
+    assert question.shown_options(["o1", "gone", "o0"]) == (rules.ShownOption("A", "Alternativ 1"),
+                                                           rules.ShownOption("C", "Alternativ 0"))
