@@ -272,21 +272,11 @@ class SourceCache:
 
     def rendered(self, markdown, render):
         """``render(markdown)``, kept by the Markdown's content."""
-        key = content_key(markdown)
-        html = self.html.get(key)
-        if not isinstance(html, str):
-            html = self.html[key] = render(markdown)
-        self._use("html", key)
-        return html
+        return self._kept("html", content_key(markdown), str, lambda: render(markdown))
 
     def written_element(self, identity: str, write):
         """``write()`` (an element's XML text), kept by ``identity`` (all the element depends on)."""
-        key = content_key(identity)
-        text = self.olx.get(key)
-        if not isinstance(text, str):
-            text = self.olx[key] = write()
-        self._use("olx", key)
-        return text
+        return self._kept("olx", content_key(identity), str, write)
 
     # -- modules --------------------------------------------------------------------------------------
     def start_module(self, yaml_path: str):
@@ -331,19 +321,7 @@ class SourceCache:
         memo = kept if isinstance(kept, ModuleMemo) else self._load_memo(kept)
         if memo is None:
             return None
-        prefix = root + os.sep
-        unchanged = True
-        for path, entry in memo.files.items():
-            try:
-                status = os.lstat(path)
-            except OSError:
-                unchanged = False
-                break
-            # a plain file (not a link, which could lead out of the source folder) as it was
-            if not path.startswith(prefix) or not stat.S_ISREG(status.st_mode) or trusted_key(entry, status) is None:
-                unchanged = False
-                break
-        if unchanged and _inside(memo.files, root):
+        if _unchanged(memo.files, root):
             for path in memo.files:
                 self._used["files"].add(path)
             self._use("modules", folder)
@@ -383,12 +361,15 @@ class SourceCache:
     def chapter_files(self, chapter, write):
         """``write()`` (the chapter's OLX files), kept by the chapter's content, with the elements our
         blocks wrote in it (they stay known while the chapter is unchanged)."""
-        key = _value_key(chapter)
+        try:
+            key = _value_key(chapter)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            return write()  # a value the cache cannot hold: written afresh each time
         kept = self.chapters.get(key) if self.path is None else self._load_chapter(key)
         if kept is None:
             before = set(self._used["olx"])
             files = write()
-            kept = (files, {key: self.olx[key] for key in self._used["olx"] - before})
+            kept = (files, {element: self.olx[element] for element in self._used["olx"] - before})
             if self.path is None:
                 self.chapters[key] = kept
             elif self._put_object(kept, key) is None:
@@ -411,18 +392,31 @@ class SourceCache:
 
     def archive_member(self, key: str, make):
         """``make()`` (a gzip member of the archive), kept by ``key`` (the content it compresses)."""
-        member = self.members.get(key)
-        if not isinstance(member, bytes):
-            member = self.members[key] = make()
-        self._use("members", key)
-        return member
+        return self._kept("members", key, bytes, make)
+
+    def _kept(self, section, key, kind, make):
+        """``make()``, kept in ``section`` under ``key``; a kept value not of ``kind`` is made again."""
+        kept = getattr(self, section)
+        value = kept.get(key)
+        if not isinstance(value, kind):
+            value = kept[key] = make()
+        self._use(section, key)
+        return value
 
 
-def _inside(paths, root: str):
-    """Whether the folders of ``paths`` still lie in the source folder: one of them may have become a link
-    that leads out of it (the reader refuses files there)."""
+def _unchanged(files, root: str):
+    """Whether every file of ``files`` (path -> entry) is a plain file (not a link, which could lead out
+    of the source folder) as it was, and its folder still lies in the source folder (a folder moved out
+    and linked back keeps its files' inodes and times; the reader refuses files there)."""
     prefix = root + os.sep
-    return all(os.path.realpath(folder).startswith(prefix) for folder in {os.path.dirname(path) for path in paths})
+    for path, entry in files.items():
+        try:
+            status = os.lstat(path)
+        except OSError:
+            return False
+        if not path.startswith(prefix) or not stat.S_ISREG(status.st_mode) or trusted_key(entry, status) is None:
+            return False
+    return all(os.path.realpath(folder).startswith(prefix) for folder in {os.path.dirname(path) for path in files})
 
 
 def _is_name(name):

@@ -107,13 +107,8 @@ class _Writer:
         """The chapter's files: from the cache when a chapter of the same content was written before."""
         if self.cache is None:
             self.write_chapter(chapter)
-            return
-        try:
-            files = self.cache.chapter_files(chapter, lambda: _Writer(self.cache).write_chapter(chapter).files)
-        except TypeError:  # a value the cache cannot hold: written afresh
-            self.write_chapter(chapter)
-            return
-        self.files.update(files)
+        else:
+            self.files.update(self.cache.chapter_files(chapter, lambda: _Writer(self.cache).write_chapter(chapter).files))
 
     def write_chapter(self, chapter):
         node = etree.Element("chapter", display_name=chapter.title)

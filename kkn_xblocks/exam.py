@@ -289,36 +289,30 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
                 "For a certification exam, show them once she has passed or used all attempts."))))
         return validation
 
+    def _for_request(self, name, inputs, make):
+        """``make()``, remembered on this block instance (a block instance lives for one request) for as
+        long as ``inputs`` are the very same objects (held here, so they stay the same objects)."""
+        memo = self.__dict__.get(name)
+        if memo is None or any(kept is not given for kept, given in zip(memo[0], inputs)):
+            memo = self.__dict__[name] = (inputs, make())
+        return memo[1]
+
     def _bank(self):
         """The question bank, or None when it is unusable (imported OLX bypasses the editor).
-        Parsed once per content (``rules.usable_bank``), looked up once per request: a block
-        instance lives for one request."""
-        memo = self.__dict__.get("_kkn_bank")
-        if memo is not None and memo[0] is self.questions:
-            return memo[1]
-        bank = rules.usable_bank(self.questions)
-        self.__dict__["_kkn_bank"] = (self.questions, bank)
-        return bank
+        Parsed once per content (``rules.usable_bank``), looked up once per request."""
+        questions = self.questions
+        return self._for_request("_kkn_bank", (questions,), lambda: rules.usable_bank(questions))
 
     def _by_id(self, bank):
         """``{question id: question}`` of the bank, made once per request."""
-        memo = self.__dict__.get("_kkn_by_id")
-        if memo is None or memo[0] is not bank:
-            memo = self.__dict__["_kkn_by_id"] = (bank, {q.id: q for q in bank})
-        return memo[1]
+        return self._for_request("_kkn_by_id", (bank,), lambda: {q.id: q for q in bank})
 
     def _grade(self, draw, by_id, answers):
         """``rules.grade``, remembered for the request: the page after a submit reviews the attempt
-        the handler has just graded. The same objects (compared by identity, and held here so that
-        they stay the same) give the same grade: the bank, the draw and the answers are never
-        changed in place (``fields.QuestionBank``; ``api.as_finalised`` keeps the draw and the
-        graded answers as they are)."""
-        memo = self.__dict__.get("_kkn_grade")
-        if memo is not None and memo[0] is draw and memo[1] is by_id and memo[2] is answers:
-            return memo[3]
-        result = rules.grade(draw, by_id, answers)
-        self.__dict__["_kkn_grade"] = (draw, by_id, answers, result)
-        return result
+        the handler has just graded. The same objects give the same grade: the bank, the draw and the
+        answers are never changed in place (``fields.QuestionBank``; ``api.as_finalised`` keeps the
+        draw and the graded answers as they are)."""
+        return self._for_request("_kkn_grade", (draw, by_id, answers), lambda: rules.grade(draw, by_id, answers))
 
     def _bank_or_refuse(self):
         bank = self._bank()

@@ -27,7 +27,7 @@ def example(tmp_path):
 
 def test_per_module_gives_seven_valid_archives_and_two_builds_are_byte_identical(tmp_path):
     first = build_programme(EXAMPLE, tmp_path / "a", "modules")
-    second = build_programme(EXAMPLE, tmp_path / "b", "modules")
+    build_programme(EXAMPLE, tmp_path / "b", "modules")
     assert len(first.courses) == 7
     # The build's own content cache (.kkn-cache/, safe to delete) is not part of what it delivers.
     files = sorted(p.name for p in (tmp_path / "a").iterdir() if p.is_file())

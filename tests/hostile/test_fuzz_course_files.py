@@ -8,7 +8,6 @@ import io
 import resource
 import shutil
 import tarfile
-from pathlib import Path
 
 import pytest
 import yaml
