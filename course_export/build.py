@@ -100,12 +100,8 @@ def _build_programme(source, out_dir, packaging, keep_tree, kept):
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = out_dir / programme_manifest_name(programme)
     manifest_path.unlink(missing_ok=True)
-    results = []
-    while made:  # each course's OLX in memory is let go once its archive is written
-        course, files = made.pop(0)
-        results.append(_write(course, files, out_dir, trees[len(results)], kept))
-    return ProgrammeResult(programme, tuple(results),
-                           _write_json(programme_manifest_of(programme, results), manifest_path))
+    results = tuple(_write(course, files, out_dir, tree, kept) for (course, files), tree in zip(made, trees))
+    return ProgrammeResult(programme, results, _write_json(programme_manifest_of(programme, results), manifest_path))
 
 
 def programme_manifest_of(programme: Programme, results):
