@@ -55,6 +55,8 @@ def run(report):
                                                 user=users[i]), CALLS, ROUNDS)
     assert ExamAttempt.objects.filter(exam_id="prov-100", status="submitted", passed=True).count() == len(users)
     report_timing(report, "kkn_exam.submit (grade 100 questions)", timing, aim=3)
+    timing = bench.compare(lambda i: bench.post(graded, "review", {"attempt": 1}, user=users[i]), CALLS, ROUNDS)
+    report_timing(report, "kkn_exam.review (her 100 answers, when she opens them)", timing)
 
     # Rendering: the page of a learner with a 50-question attempt open, and the start that draws it.
     shown = load(exam_fields(80, draw=50))

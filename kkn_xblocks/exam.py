@@ -329,10 +329,11 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
     def _time_is_up(self, attempt, now):
         return rules.time_is_up(attempt.deadline, now, self._grace_seconds())
 
-    def _situation(self, person, bank, sync=True, attempts=None):
+    def _situation(self, person, bank, sync=True, attempts=None, mirror=True):
         """Her attempts, eligibility and certificate. With ``sync``, an attempt whose time ran out
-        is graded here, a certificate she has earned is issued here, and the runtime's grade
-        follows the record; without, it is only read (the answer to a refused request).
+        is graded here, a certificate she has earned is issued here, and (unless ``mirror`` is False:
+        a handler that changes her attempts mirrors them itself, once changed) the runtime's grade
+        and summary follow the record; without, it is only read (the answer to a refused request).
         ``attempts``: her attempts as the handler has just read (and changed) them."""
         now = clock.now()
         if attempts is None:
@@ -350,7 +351,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         )
         if sync and situation.passed and situation.certificate is None and situation.eligibility.eligible:
             situation = self._certify(person, situation)
-        if sync:
+        if sync and mirror:
             self._sync_with_record(situation)
         return situation
 
@@ -413,8 +414,13 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         best = max((a.fraction for a in attempts if not a.open), default=0.0)
         return Score(raw_earned=best, raw_possible=1.0)
 
-    def _sync_with_record(self, situation):
-        """Publish the best attempt when it beats what the runtime has; mirror the summary."""
+    def _sync_with_record(self, situation, changed=False):
+        """Publish the best attempt when it beats what the runtime has; mirror the summary.
+
+        A page view compares the summary with the stored one and writes only a change (a view must
+        not write what did not change). ``changed``: the handler has just changed her attempts (the
+        summary counts them), so it is written without reading the stored one first: the read could
+        only confirm the change."""
         submitted = situation.submitted
         if submitted:
             best = max(a.fraction for a in submitted)
@@ -428,7 +434,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             "passed": situation.passed,
             "certificate": situation.certificate.code if situation.certificate else "",
         }
-        if mirrored != self.summary:
+        if changed or mirrored != self.summary:
             self.summary = mirrored
 
     # --- texts ---------------------------------------------------------------------------------------
@@ -511,6 +517,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
                 "timeUp": gettext(_("The time is up. Your answers are being submitted.")),
                 "confirmAnswered": gettext(_("You have answered {answered} of {total} questions.")),
                 "started": gettext(_("The exam has started. The questions follow.")),
+                "reviewLoading": gettext(_("Loading your answers\u2026")),
             },
         })
         frag.add_css_url(self.runtime.local_resource_url(self, "public/css/kkn-exam.css"))
@@ -519,15 +526,9 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
     def _learner_html(self, person, sync=True, situation=None):
         """Her part of the page; ``situation`` when the handler has just read (and changed) it."""
         bank = self._bank()
-        context = {
-            "block": self,
-            "person": person,
-            "bank_ready": bank is not None,
-            "question_count": min(self.draw_count or len(bank or ()), len(bank or ())),
-            "time_text": self._duration_text(self.time_limit_minutes) if self.time_limit_minutes else "",
-        }
+        context = {"block": self, "person": person, "bank_ready": bank is not None}
         if not person.known or bank is None:
-            return self.render_template("exam/learner.html", context)
+            return self.render_template("exam/learner.html", {**context, "facts": self._facts(bank)})
         situation = situation or self._situation(person, bank, sync)
         by_id = self._by_id(bank)
         eligibility = situation.eligibility
@@ -535,9 +536,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         reason, when = self._start_block(situation, clock.now())
         # Once she has passed, the attempts left matter nowhere on the page (not read then).
         left = None if situation.passed else rules.attempts_left(len(situation.attempts), self.attempts_allowed)
-        # Her last attempt in progress is not "all attempts used": the review waits until it is in.
-        finished = situation.passed or (left == 0 and current is None)
-        labels = _QuestionLabels(self)
+        finished = self._finished(situation.attempts)
         context.update({
             "eligibility": eligibility,
             "missing_modules": [
@@ -548,7 +547,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
                 "You have attended {attended} of the {required} regional meetings required.",
                 eligibility.meetings_required,
             ).format(attended=eligibility.meetings_attended, required=eligibility.meetings_required),
-            "attempt": self._attempt_context(current, by_id, labels) if current else None,
+            "attempt": self._attempt_context(current, by_id, _QuestionLabels(self)) if current else None,
             "can_start": current is None and eligibility.eligible and reason is None,
             "blocked_text": self._start_block_text(reason, when) if reason and current is None else "",
             # Once she has passed there is nothing more to take: no count of attempts left.
@@ -556,13 +555,32 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             "extra_text": self._duration_text(situation.accommodation.extra_minutes)
             if situation.accommodation.extra_minutes else "",
             "results_html": self.render_template("exam/results.html", {
-                "results": [self._result_context(a, by_id, finished, labels) for a in reversed(situation.submitted)],
+                "results": [self._result_context(a, finished) for a in reversed(situation.submitted)],
                 "review_hint": self._review_hint(finished),
             }) if situation.submitted else "",
             "certificate": self._certificate_context(situation.certificate),
             "certificate_pending": situation.passed and situation.certificate is None,
+            # How the exam is taken, until she has passed: then there is nothing more to take, and
+            # her certificate and results lead the page (the settings behind the facts go unread).
+            "facts": None if situation.passed else self._facts(bank),
         })
         return self.render_template("exam/learner.html", context)
+
+    def _facts(self, bank):
+        """What "About the exam" says of the questions and the time (the rest is in the context)."""
+        count = len(bank or ())
+        return {
+            "question_count": min(self.draw_count or count, count),
+            "time_text": self._duration_text(self.time_limit_minutes) if self.time_limit_minutes else "",
+        }
+
+    def _finished(self, attempts):
+        """Whether she has taken the exam for the last time (what the review policy's "final" waits
+        for): she has passed, or has used every attempt and has none in progress (her last attempt in
+        progress is not "all attempts used": the review waits until it is in)."""
+        if any(a.passed for a in attempts):
+            return True
+        return all(not a.open for a in attempts) and rules.attempts_left(len(attempts), self.attempts_allowed) == 0
 
     def _review_hint(self, finished):
         """Say that more will be shown later, when the policy holds it back until then."""
@@ -608,7 +626,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         options = "".join(
             f'<div class="kkn-option"><input type="{kind}" id="{name}-{o.letter}" name="{name}" value="{o.letter}"'
             f'{" checked" if o.letter in chosen else ""}><label for="{name}-{o.letter}">'
-            f'<span class="kkn-exam__letter">{o.letter}.</span> {escape_text(o.text)}</label></div>\n'
+            f'<span class="kkn-exam__letter">{o.letter}.</span> {o.html}</label></div>\n'
             for o in question.options)
         return (
             f'<fieldset class="kkn-question" data-question="{escape_text(question.id)}" aria-describedby="{name}-text">\n'
@@ -617,32 +635,38 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             f'<div class="kkn-prose" id="{name}-text">{render_markdown(question.text)}</div>\n{options}</fieldset>\n'
         )
 
-    def _result_context(self, attempt, by_id, finished, labels):
-        level = rules.review_level(self.review_policy, finished)
-        result = {
+    def _result_context(self, attempt, finished):
+        """One submitted attempt on the page: its score, and whether her answers can be opened (they
+        are loaded when she opens them: ``review``)."""
+        return {
             "number": attempt.number,
             "when": self.local_time_text(attempt.submitted_at),
             "by_deadline": attempt.submitted_by == api.BY_DEADLINE,
             "passed": bool(attempt.passed),
             "score_text": self._score_text(attempt),
-            "level": level,
-            "questions": "",
+            "review": rules.review_level(self.review_policy, finished) != rules.Review.SCORE,
         }
-        if level == rules.Review.SCORE:
-            return result
+
+    def _review_html(self, attempt, by_id, level):
+        """Her answers to a submitted attempt as the review ``level`` shows them, as list items: each
+        question graded, and with ANSWERS the right options and the explanation. Built without the
+        template engine, as the open attempt's questions (every value escaped)."""
+        labels = _QuestionLabels(self)
         graded = {r.id: r for r in self._grade(attempt.draw, by_id, attempt.answers).results}
         answers_shown = level == rules.Review.ANSWERS
         items = {item["id"]: item for item in attempt.draw}
         reviewed = []
+        yours, marked_right = labels.yours, labels.right
         for q in rules.shown_questions(attempt.draw, by_id):
             question = by_id[q.id]
+            order = items[q.id]["options"]  # the drawn option ids: a shown option's is at its letter's place
+            right_ids = question.correct_ids if answers_shown else ()
             chosen = set(attempt.answers.get(q.id) or ())
             options = []
-            for letter_option, option_id in zip(q.options, items[q.id]["options"]):
-                option = question.option(option_id)
-                correct = answers_shown and option is not None and option.correct
-                options.append(f"<li>{letter_option.letter}. {escape_text(letter_option.text)}"
-                               f"{labels.yours if option_id in chosen else ''}{labels.right if correct else ''}</li>")
+            for o in q.options:  # an option the author has deleted since is not among them
+                oid = order[rules.LETTERS.index(o.letter)]
+                options.append(f"<li>{o.letter}. {o.html}{yours if oid in chosen else ''}"
+                               f"{marked_right if oid in right_ids else ''}</li>")
             right = graded[q.id].right
             explanation = render_markdown(question.explanation) if answers_shown else ""
             reviewed.append(
@@ -653,9 +677,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
                 + (f'<div class="kkn-exam__explanation"><p><strong>{labels.explanation}</strong></p>{explanation}</div>\n'
                    if explanation else "")
                 + "</li>\n")
-        # Built without the template engine, as the open attempt's questions (every value escaped).
-        result["questions"] = mark_safe("".join(reviewed))  # noqa: S308
-        return result
+        return mark_safe("".join(reviewed))  # noqa: S308
 
     def _certificate_context(self, certificate):
         if certificate is None:
@@ -706,8 +728,9 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
     def start(self, payload, suffix=""):
         person = self.require_learner()
         bank = self._bank_or_refuse()
-        situation = self._situation(person, bank)
+        situation = self._situation(person, bank, mirror=False)
         if situation.open_attempt is not None:
+            self._sync_with_record(situation)
             return {"html": self._learner_html(person, situation=situation), "resumed": True}
         if not situation.eligibility.eligible:
             raise Refusal(403, self._missing_text(situation.eligibility))
@@ -723,6 +746,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
                                               course_key=self.course_key_str)
         # Starting changes only her attempts: the rest of what was read above still holds.
         situation = replace(situation, attempts=[*situation.attempts, started])
+        self._sync_with_record(situation, changed=True)
         return {"html": self._learner_html(person, situation=situation), "resumed": False}
 
     def _attempt_for(self, person, payload, attempts=None):
@@ -793,8 +817,28 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         api.join_programme(person.key, self.programme_id, person.name)
         message = self.gettext(_("Your attempt has been submitted. You passed.") if passed
                                else _("Your attempt has been submitted. You did not reach the pass mark this time."))
-        situation = self._situation(person, bank, attempts=[closed if a.pk == closed.pk else a for a in attempts])
+        situation = self._situation(person, bank, attempts=[closed if a.pk == closed.pk else a for a in attempts],
+                                    mirror=False)
+        self._sync_with_record(situation, changed=True)
         return {"html": self._learner_html(person, situation=situation), "message": message, "passed": passed}
+
+    @json_handler(writes=False)
+    def review(self, payload, suffix=""):
+        """Her answers to one of her submitted attempts, as far as the review policy shows them now:
+        loaded when she opens them. A review of a hundred questions would otherwise be most of the
+        weight of every page she opens after an attempt (and of the answer to her submit), on a
+        phone too."""
+        person = self.require_learner()
+        bank = self._bank_or_refuse()
+        number = payload.integer("attempt", 1, 10_000)
+        attempts = api.attempts_of(person.key, self.programme_id, self.exam_id)
+        attempt = next((a for a in attempts if a.number == number and not a.open), None)
+        if attempt is None:
+            raise Refusal(404, self.gettext(_("You have no submitted attempt with that number. Reload the page.")))
+        level = rules.review_level(self.review_policy, self._finished(attempts))
+        if level == rules.Review.SCORE:
+            raise Refusal(403, self.gettext(_("Your answers to this attempt are not shown yet. Reload the page.")))
+        return {"html": self._review_html(attempt, self._by_id(bank), level)}
 
     # --- certificate and verification --------------------------------------------------------------
     @XBlock.handler

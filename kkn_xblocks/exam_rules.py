@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
+from html import escape
 from typing import NamedTuple
 
 from .module_rules import module_lines_problems, parse_module_ids, safe_link  # noqa: F401 (safe_link: part of these rules too)
@@ -96,7 +97,7 @@ class Question:
         shown = self._shown.get(key)
         if shown is None:
             options = [self.option(oid) for oid in key]
-            shown = tuple(ShownOption(LETTERS[i], o.text) for i, o in enumerate(options) if o is not None)
+            shown = tuple(ShownOption(LETTERS[i], o.text, escape(o.text)) for i, o in enumerate(options) if o is not None)
             if len(self._shown) < MAX_SHOWN_ORDERS:
                 self._shown[key] = shown
         return shown
@@ -468,6 +469,7 @@ def topic_counts(bank, draw):
 class ShownOption(NamedTuple):
     letter: str
     text: str
+    html: str  # the text escaped for HTML: once per drawn order, not on every page that shows it
 
 
 class ShownQuestion(NamedTuple):

@@ -161,16 +161,29 @@ def json_handler(func=None, *, writes=True):
 
 
 def _in_one_transaction(func, block, payload, suffix):
-    """Run the handler in one transaction; a Refusal rolls it back unless it keeps what was written."""
+    """Run the handler in one transaction; a Refusal rolls it back unless it keeps what was written.
+
+    The block's changed fields are saved in the same transaction, so her state in the runtime and
+    the record commit or roll back together (XBlock's ``Runtime.handle``, xblock/runtime.py, saves
+    them only after the handler returns, outside it: that save then finds nothing left to write).
+    When the transaction rolls back, what the handler set on the block is forgotten, not saved
+    afterwards by that same ``Runtime.handle``: it would mirror a record that did not change."""
     kept = None
-    with transaction.atomic():
-        try:
-            return func(block, payload, suffix)
-        except Refusal as refusal:
-            if not refusal.keep:
-                raise
-            kept = refusal
-    raise kept
+    try:
+        with transaction.atomic():
+            try:
+                result = func(block, payload, suffix)
+            except Refusal as refusal:
+                if not refusal.keep:
+                    raise
+                kept = refusal
+            block.save()
+    except BaseException:
+        block._clear_dirty_fields()  # pylint: disable=protected-access
+        raise
+    if kept is not None:
+        raise kept
+    return result
 
 
 class Payload:

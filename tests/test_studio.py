@@ -224,6 +224,7 @@ def exam_case(wb, fake_clock):
         "start": ("write", {}),
         "save_answers": ("write", {"attempt": 1, "answers": answers}),
         "submit": ("write", {"attempt": 1, "answers": answers}),
+        "review": ("private", {"attempt": 1}),  # her answers: participant data, not shown in the preview
         "accommodate": ("write", {"learner_key": OTHER, "extra_minutes": 30, "exempt": False, "reason": "Intyg"}),
         "revoke": ("write", {"code": certificate.code, "reason": "Fel person"}),
         "staff_panel": ("write", {}),  # grades attempts whose time ran out
@@ -262,7 +263,7 @@ def test_studio_preview_records_nothing_and_refuses_every_write(wb, fake_clock, 
     render_without_the_record(preview, usage, "author_view")
     for handler, (kind, data) in requests.items():
         status, body = call(preview, usage, handler, kind, data)
-        if kind in ("write", "staff"):
+        if kind in ("write", "staff", "private"):
             assert (status, json.loads(body)["error"]) == (403, PREVIEW_REFUSAL), handler
         else:
             assert status in (200, 301, 404), (handler, body)  # verify: 301 to the records app

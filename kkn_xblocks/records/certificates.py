@@ -13,7 +13,7 @@ from kkn_xblocks import certificates as ids
 from kkn_xblocks import clock
 
 from .models import Certificate
-from .rows import select
+from .rows import insert, select
 
 MAX_CODE_TRIES = 5
 
@@ -54,11 +54,11 @@ def issue_certificate(learner_key, programme_id, programme_title, name, attempt_
     for _try in range(MAX_CODE_TRIES):
         try:
             with transaction.atomic():
-                row = Certificate.objects.create(
-                    code=new_code(), learner_key=learner_key, programme_id=programme_id,
-                    programme_title=programme_title[:255], name=name[:255], issued_at=when, expires_at=expires,
-                    attempt_id=attempt_pk,
-                )
+                row = insert(Certificate, {
+                    "code": new_code(), "learner_key": learner_key, "programme_id": programme_id,
+                    "programme_title": programme_title[:255], "name": name[:255], "issued_at": when,
+                    "expires_at": expires, "attempt_id": attempt_pk,
+                })
                 if credential_texts is not None:
                     # In the certificate's savepoint (one savepoint, not two): the credential stands or
                     # falls with it. Imported here: credentials imports the verification pages, which

@@ -37,6 +37,7 @@ from kkn_xblocks import clock
 from . import openbadges as ob
 from .models import BadgeCredential, Certificate
 from .privacy import HOLDER_NAME_REMOVED
+from .rows import insert
 from .verification import NAMESPACE
 
 KEY_SUFFIX = ".jwk.json"
@@ -230,7 +231,7 @@ def _issue(config, row, texts, fresh=False):
     values = {"certificate": row, "learner_key": row.learner_key, "programme_id": row.programme_id, "key_id": kid,
               "token": token, "created_at": clock.now()}
     if fresh:
-        BadgeCredential.objects.create(**values)
+        insert(BadgeCredential, values)
         return credential, token
     try:
         with transaction.atomic():

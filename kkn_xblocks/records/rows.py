@@ -115,6 +115,40 @@ def _update_sql(model, names, where, vendor):
     return sql, set_fields, where_fields
 
 
+def insert(model, values):
+    """``model.objects.create(**values)`` for the rows a first passing submit writes (her certificate
+    and its credential), with the SQL made once per shape: the new row, as a saved model instance.
+
+    The instance is made as ``create`` makes it (its fields' defaults), and every column is prepared
+    as the ORM's INSERT prepares it (``field.pre_save`` and ``get_db_prep_save`` in
+    ``SQLInsertCompiler``, django/db/models/sql/compiler.py); its primary key is the one the database
+    gave it, read as the ORM reads it without RETURNING (``DatabaseOperations.last_insert_id``,
+    django/db/backends/base/operations.py). No model signal is sent: the records app connects none."""
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    row = model(**values)
+    sql, fields = _insert_sql(model, connection.vendor)
+    params = [field.get_db_prep_save(field.pre_save(row, True), connection=connection) for field in fields]
+    meta = model._meta  # pylint: disable=protected-access
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row.pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+    row._state.adding, row._state.db = False, alias  # pylint: disable=protected-access
+    return row
+
+
+@functools.lru_cache(maxsize=16)
+def _insert_sql(model, vendor):
+    """The statement for ``insert`` (keyed by the vendor, whose quoting it uses) and the fields it
+    writes: every concrete one but the automatic primary key."""
+    meta = model._meta  # pylint: disable=protected-access
+    quote = connections[router.db_for_write(model)].ops.quote_name
+    fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    return sql, fields
+
+
 def _fields(meta, names):
     """The model's fields by name, ``"pk"`` its primary key."""
     return [meta.pk if name == "pk" else meta.get_field(name) for name in names]

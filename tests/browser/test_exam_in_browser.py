@@ -94,6 +94,14 @@ def test_a_passing_learner_prints_and_anyone_verifies_the_certificate(browsers, 
     anna.open(PAGE + "?student=student_1")
     assert code in anna.find("[data-role=learner]").text
     anna.step("certificate card")
+    # Her answers are loaded when she opens them, with the keyboard: Enter on "Visa dina svar".
+    assert not anna.find_all(".kkn-exam__review-item")
+    anna.find("[data-role=review] summary").send_keys("\n")
+    anna.wait_text("[data-role=review-list]", "(rätt svar)")
+    assert len(anna.find_all(".kkn-exam__review-item")) == 6 and "Förklaring" in anna.find("[data-role=review]").text
+    assert not anna.find("[data-role=review-status]").is_displayed()
+    assert not anna.axe_violations()
+    anna.step("her answers opened")
     anna.find(".kkn-exam__certificate a.kkn-button").send_keys("\n")
     anna.wait_text("h1", "Certifikat")
     assert "This certifies that" in anna.body_text() and "Anna Lindqvist" in anna.body_text()

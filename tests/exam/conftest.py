@@ -1,4 +1,5 @@
 import copy
+import re
 from datetime import timedelta
 
 import pytest
@@ -134,3 +135,15 @@ def take(wb, usage, answers_of=right_answers, user="student_1"):
 
 def minutes(n):
     return timedelta(minutes=n)
+
+
+def reviews(wb, usage, html, user="student_1"):
+    """Her answers to each attempt the page offers to open, as the ``review`` handler gives them
+    when she opens them: ``{attempt number: (status, body)}``."""
+    numbers = [int(n) for n in re.findall(r'data-role="review" data-attempt="(\d+)"', html)]
+    return {number: wb.post(usage, "review", {"attempt": number}, user=user) for number in numbers}
+
+
+def review_html(wb, usage, html, user="student_1"):
+    """Everything the reviews the page offers show, as one text (what she sees opening them all)."""
+    return "\n".join(body["html"] for status, body in reviews(wb, usage, html, user).values() if status == 200)

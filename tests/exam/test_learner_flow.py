@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from kkn_xblocks.records import api
 from kkn_xblocks.records.models import Certificate, ExamAttempt, Participation
 
-from .conftest import (BANK, MODULES, PROGRAMME, make_eligible, minutes, right_answers, start, stored_attempt, take,
-                       wrong_answers)
+from .conftest import (BANK, MODULES, PROGRAMME, make_eligible, minutes, review_html, right_answers, start,
+                       stored_attempt, take, wrong_answers)
 
 pytestmark = pytest.mark.django_db
 
@@ -241,10 +241,13 @@ def test_the_review_policy_decides_what_is_shown_and_when(wb, make_exam, policy,
     make_eligible()
 
     def shown(html):
+        """What the page shows and its reviews show once opened: none of it is in the page itself."""
+        assert "Rätt." not in html and "Inte rätt." not in html and "FÖRKLARING-" not in html
+        answers = review_html(wb, exam, html)
         found = set()
-        if "Visa dina svar" in html and ("Rätt." in html or "Inte rätt." in html):
+        if "Visa dina svar" in html and ("Rätt." in answers or "Inte rätt." in answers):
             found.add("right")
-        if "(rätt svar)" in html or "FÖRKLARING-" in html:
+        if "(rätt svar)" in answers or "FÖRKLARING-" in answers:
             found.add("answers")
         return found
 
@@ -337,10 +340,37 @@ def test_author_text_is_escaped_in_the_questions_and_the_review(wb, make_exam):
     make_eligible()
     row = start(wb, exam)
     html = wb.render(exam)
-    for page in (html, wb.post(exam, "submit", {"attempt": row.number, "answers": right_answers(row)})[1]["html"]):
+    submitted = wb.post(exam, "submit", {"attempt": row.number, "answers": right_answers(row)})[1]["html"]
+    for page in (html, submitted):
         assert "<img src=x" not in page and "<script>" not in page
-        assert "Tio &lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &quot;tre&quot;" in page
-        assert "<strong>kommuner</strong>" in page
+    assert "Tio &lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &quot;tre&quot;" in html
+    assert "<strong>kommuner</strong>" in html
     assert "Fråga 1" in html and "(1 poäng; " in html
-    review = wb.render(exam)
+    review = review_html(wb, exam, wb.render(exam))
+    assert "Tio &lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &quot;tre&quot;" in review
+    assert "<script>" not in review and "<strong>kommuner</strong>" in review
     assert "(ditt svar)" in review and "(rätt svar)" in review and "Förklaring" in review and "Rätt." in review
+
+
+def test_the_review_marks_the_right_options_after_the_author_deleted_one(wb, make_exam):
+    """q1 is drawn as right, wrong, wrong (no shuffle); the author then deletes the first wrong option.
+    The review shows the two options left with their letters from her attempt, and marks her
+    answer and the right one on the options they belong to."""
+    exam = make_exam(review_policy="answers_after_attempt", attempts_allowed=1, shuffle=False)
+    make_eligible()
+    row = start(wb, exam)
+    answers = right_answers(row)
+    answers["q1"] = ["C"]  # "En fond": wrong
+    assert wb.post(exam, "submit", {"attempt": row.number, "answers": answers})[0] == 200
+    block = wb.block(exam)
+    edited = copy.deepcopy(BANK)
+    edited[0]["options"] = [o for o in edited[0]["options"] if o["id"] != "fel-q1-0"]  # "En riksväg"
+    block.questions = edited
+    block.save()
+    review = review_html(wb, exam, wb.render(exam))
+    q1 = review[review.index("Fråga <strong>q1</strong>?"):]
+    q1 = q1[:q1.index("</ul>")]
+    assert "Inte rätt." in q1
+    assert '<li>A. Tio inlandskommuner <strong class="kkn-exam__right">(rätt svar)</strong></li>' in q1
+    assert "<li>C. En fond <strong>(ditt svar)</strong></li>" in q1
+    assert "En riksväg" not in q1 and q1.count("<li>") == 2

@@ -18,7 +18,7 @@ from .conftest import make_eligible, stored_attempt, wrong_answers
 
 pytestmark = pytest.mark.django_db
 
-HANDLERS = {"start", "save_answers", "submit", "staff_panel", "accommodate", "revoke", "report_csv", "certificate",
+HANDLERS = {"start", "save_answers", "submit", "review", "staff_panel", "accommodate", "revoke", "report_csv", "certificate",
             "verify", "verify_json", "studio_submit", "register_extract", "open_badge"}
 KEY_MARKERS = ["ratt-", "fel-", "FÖRKLARING", "(rätt svar)", 'class="kkn-exam__right"', 'class="kkn-feedback--right"',
                'class="kkn-feedback--wrong"', 'class="kkn-exam__explanation"', '"correct"', "correct_ids",
@@ -63,6 +63,8 @@ def everything_a_learner_gets(wb, usage, user="student_1"):
         ("studio_submit", {"values": {}}),
     ]:
         texts[handler] = as_text(wb.post(usage, handler, data, user=user))
+    for number in (1, 2):  # her answers to each attempt, asked for whether or not the page offers them
+        texts[f"review/{number}"] = as_text(wb.post(usage, "review", {"attempt": number}, user=user))
     for handler in ("report_csv", "certificate"):
         texts[handler] = wb.get(usage, handler, user=user).content.decode()
     for form in ("json", "svg"):  # the Open Badges credential: her name and the certificate, no answer
@@ -146,9 +148,11 @@ def test_nothing_reveals_the_answer_key_before_the_review_policy_allows(wb, make
     # Once she has used both attempts the policy allows the right answers: the scan would see them.
     status, body = wb.post(exam, "submit", {"attempt": 2, "answers": wrong_answers(second)})
     assert status == 200
-    assert "FÖRKLARING-q1" in body["html"] and "(rätt svar)" in body["html"]
-    for marker in ("ratt-", "fel-", '"correct"'):
-        assert marker not in as_text(body)  # ids and flags never, even now
+    for number in (1, 2):
+        status, review = wb.post(exam, "review", {"attempt": number})
+        assert status == 200 and "FÖRKLARING-q1" in review["html"] and "(rätt svar)" in review["html"]
+        for marker in ("ratt-", "fel-", '"correct"'):
+            assert marker not in as_text(review) and marker not in as_text(body)  # ids and flags never, even now
     assert differing >= 3
 
 

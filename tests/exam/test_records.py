@@ -6,6 +6,7 @@ races that Open edX's MySQL shows.
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from kkn_xblocks import certificates as ids
 from kkn_xblocks.records import api
@@ -213,3 +214,37 @@ def test_select_and_update_refuse_to_compare_with_none():
         rows.select(Certificate, ("code",), {"learner_key": None})
     with pytest.raises(ValueError):
         rows.update(ExamAttempt, {"saved_at": None}, {"pk": None})
+
+
+@pytest.mark.django_db
+def test_rows_insert_stores_what_create_stores():
+    """A first pass writes her certificate and its credential with ``rows.insert``: the stored
+    columns equal those ``objects.create`` stores from the same values (defaults, aware datetimes,
+    a foreign key given as a row), the primary key is the database's, and the instance is saved."""
+    from kkn_xblocks.records import rows  # pylint: disable=import-outside-toplevel
+    from kkn_xblocks.records.models import BadgeCredential  # pylint: disable=import-outside-toplevel
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+    def certificate(learner):
+        return {"code": ids.new_code(), "learner_key": learner, "programme_id": "kkn", "programme_title": "Programmet",
+                "name": "Vera", "issued_at": now, "expires_at": None}
+
+    def stored(model, pk):
+        return {f.attname: v for f, v in ((f, getattr(model.objects.get(pk=pk), f.attname))
+                                          for f in model._meta.concrete_fields) if f.attname != "id"}  # pylint: disable=protected-access
+
+    created = Certificate.objects.create(**certificate("local:a"))
+    inserted = rows.insert(Certificate, certificate("local:b"))
+    assert inserted.pk == created.pk + 1 and not inserted._state.adding  # pylint: disable=protected-access
+    assert {k: v for k, v in stored(Certificate, inserted.pk).items() if k not in ("code", "learner_key")} == {
+        k: v for k, v in stored(Certificate, created.pk).items() if k not in ("code", "learner_key")}
+    assert stored(Certificate, inserted.pk)["revoked_by"] == "" and inserted.revoked_at is None
+    badge = {"certificate": inserted, "learner_key": "local:b", "programme_id": "kkn", "key_id": "k", "token": "t.t.t",
+             "created_at": now}
+    row = rows.insert(BadgeCredential, badge)
+    assert stored(BadgeCredential, row.pk) == {**stored(BadgeCredential, row.pk), "certificate_id": inserted.pk,
+                                               "created_at": now, "token": "t.t.t"}
+    assert Certificate.objects.get(pk=inserted.pk).badge.pk == row.pk
+    with pytest.raises(IntegrityError):  # the unique constraint holds as for create
+        with transaction.atomic():
+            rows.insert(Certificate, certificate("local:b"))

@@ -241,7 +241,15 @@ def test_shown_questions_carry_no_answer_key():
     for question in rules.shown_questions(drawn(), by_id()):
         assert set(question._fields) == {"number", "id", "type", "text", "options", "points"}
         for option in question.options:
-            assert set(option._fields) == {"letter", "text"}
+            assert set(option._fields) == {"letter", "text", "html"}
+
+
+def test_a_shown_option_carries_its_text_escaped_for_the_page():
+    question = rules.Question("q", rules.SINGLE, "Text", (rules.Option("o0", 'Mer än 5 <b> & "citat"', True),
+                                                         rules.Option("o1", "Nej", False)))
+    assert question.shown_options(["o1", "o0"]) == (
+        rules.ShownOption("A", "Nej", "Nej"),
+        rules.ShownOption("B", 'Mer än 5 <b> & "citat"', "Mer än 5 &lt;b&gt; &amp; &quot;citat&quot;"))
 
 
 # --- eligibility, attempts, time, review ------------------------------------------------------------
@@ -385,8 +393,9 @@ def test_shown_options_are_remembered_per_order_within_a_bound():
     orders = list(itertools.permutations([f"o{i}" for i in range(6)]))[:rules.MAX_SHOWN_ORDERS + 10]
     for order in orders:
         shown = question.shown_options(list(order))
-        assert shown == tuple(rules.ShownOption(rules.LETTERS[i], f"Alternativ {oid[1:]}") for i, oid in enumerate(order))
+        assert shown == tuple(rules.ShownOption(rules.LETTERS[i], f"Alternativ {oid[1:]}", f"Alternativ {oid[1:]}")
+                              for i, oid in enumerate(order))
         assert question.shown_options(list(order)) == shown
     assert len(question._shown) == rules.MAX_SHOWN_ORDERS  # pylint: disable=protected-access
-    assert question.shown_options(["o1", "gone", "o0"]) == (rules.ShownOption("A", "Alternativ 1"),
-                                                           rules.ShownOption("C", "Alternativ 0"))
+    assert question.shown_options(["o1", "gone", "o0"]) == (rules.ShownOption("A", "Alternativ 1", "Alternativ 1"),
+                                                           rules.ShownOption("C", "Alternativ 0", "Alternativ 0"))

@@ -155,7 +155,30 @@ function KknExamBlock(runtime, element, init) {
     }
   }
 
+  /* --- her answers to a submitted attempt: loaded when she opens them --------------------------- */
+  function loadReview(details) {
+    var list = role(details, 'review-list');
+    var note = role(details, 'review-status');
+    if (!details.open || list.children.length || details.getAttribute('aria-busy') === 'true') { return; }
+    details.setAttribute('aria-busy', 'true');
+    note.textContent = s.reviewLoading;
+    note.hidden = false;
+    var data = {attempt: parseInt(details.getAttribute('data-attempt'), 10)};
+    K.post(runtime, element, 'review', data, s.failed).then(function (result) {
+      details.removeAttribute('aria-busy');
+      note.hidden = true;
+      list.innerHTML = result.html;
+    }, function (error) {
+      details.removeAttribute('aria-busy');
+      note.textContent = error.message;  // closing and opening her answers again tries again
+    });
+  }
+
   if (learner) {
+    // "toggle" does not bubble: caught on its way down to the <details> she opened.
+    learner.addEventListener('toggle', function (event) {
+      if (event.target.matches && event.target.matches('[data-role="review"]')) { loadReview(event.target); }
+    }, true);
     learner.addEventListener('change', function (event) {
       if (attempt && attempt.form.contains(event.target)) { attempt.dirty = true; scheduleSave(800); }
     });
