@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from .archive import write_archive
+from .atomic import write_atomic
 from .i18n import _
 from .cache import CACHE_FOLDER, SourceCache
 from .olx import TOP, olx_files, write_tree
@@ -161,11 +161,7 @@ def write_manifest(course: Course, archive: Path, path: Path) -> Path:
 
 
 def _write_json(value, path: Path) -> Path:
-    data = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    temporary = path.with_name(f".{path.name}.part")
-    temporary.write_text(data, encoding="utf-8")
-    os.replace(temporary, path)
-    return path
+    return write_atomic(path, (json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
 
 
 class NotAProgramme(ValueError):

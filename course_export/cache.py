@@ -1,7 +1,7 @@
 """What reading a course source costs, kept between builds and between the preview's reloads.
 
     cache = SourceCache.load(folder)    or SourceCache() to keep it in memory only (the preview)
-    read_course(source, cache=cache)
+    read_programme(source, cache=cache)
     olx_files(course, cache=cache); write_archive(files, path, cache=cache)
     cache.save()                        prunes what this build did not use
 
@@ -39,7 +39,6 @@ import hashlib
 import io
 import os
 import pickle
-import secrets
 import stat
 import sys
 import time
@@ -47,8 +46,9 @@ import importlib.util
 from pathlib import Path
 
 from . import spec
+from .atomic import write_atomic
 
-FORMAT = 4
+FORMAT = 5
 CACHE_FOLDER = ".kkn-cache"  # under the output folder
 FILE_NAME = "index"
 OBJECTS = "objects"
@@ -458,13 +458,24 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not made from the cache")
 
 
+_SEAL = 16  # bytes of BLAKE2b of the rest, at the head of every file the cache writes
+
+
 def _read_object(path):
+    """The value in a cache file, or None. A damaged file (its seal does not match what follows, or
+    it does not unpickle) is removed, so that the next build writes it afresh."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError:
         return None
-    return _loads(data)
+    value = _loads(data[_SEAL:]) if hashlib.blake2b(data[_SEAL:], digest_size=_SEAL).digest() == data[:_SEAL] else None
+    if value is None:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+    return value
 
 
 def _loads(data):
@@ -475,13 +486,8 @@ def _loads(data):
 
 
 def _write_bytes(path: Path, data: bytes):
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    """``data`` as the file ``path``, sealed (``_read_object``), whole or not at all."""
+    write_atomic(path, hashlib.blake2b(data, digest_size=_SEAL).digest() + data)
 
 
 _SPEC_CLASSES = {cls.__name__ for cls in (spec.Location, spec.Html, spec.Video, spec.Choice, spec.Problem,

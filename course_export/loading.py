@@ -113,7 +113,6 @@ class Problems:
         self.cache = cache  # a cache.SourceCache: files and parses kept from an earlier reading
         self._prefix = str(root) + os.sep
         self._real_folders = {}
-        self._looked_at = None  # (path, its lstat or None): what ``inside`` saw of a path that is no link
         self.found: list[SourceProblem] = []
 
     def name(self, path):
@@ -123,10 +122,12 @@ class Problems:
             return text[len(self._prefix):].replace(os.sep, "/")
         return text
 
-    def inside(self, path: str):
-        """Whether the normalised ``path`` lies in the source folder (not through ".." or a link out)."""
+    def located(self, path: str):
+        """``(inside, status)``: whether the normalised ``path`` lies in the source folder (not through
+        ".." or a link out), and its ``lstat`` when it is no link (what ``stat`` would say too, for
+        ``read_text``), else None."""
         if not path.startswith(self._prefix):
-            return False
+            return False, None
         folder = os.path.dirname(path)
         real = self._real_folders.get(folder)
         if real is None:
@@ -136,21 +137,16 @@ class Problems:
         except OSError:
             status = None
         if status is not None and stat.S_ISLNK(status.st_mode):
-            target = os.path.realpath(path)
-        else:
-            target = real
-            self._looked_at = (path, status)  # what stat() would say too: read_text takes it
-        return target.startswith(self._prefix)
+            return os.path.realpath(path).startswith(self._prefix), None
+        return real.startswith(self._prefix), status
 
     def add(self, where: Location, message, hint=""):
         self.found.append(SourceProblem(where, message, hint))
 
-    def read_text(self, path, where: Location):
-        """A UTF-8 text file, or ``None`` with a problem said at ``where``."""
-        looked_at, self._looked_at = self._looked_at, None
-        if looked_at is not None and looked_at[0] is path:  # just looked at by ``inside``: no link
-            status = looked_at[1]
-        else:
+    def read_text(self, path, where: Location, status=None):
+        """A UTF-8 text file, or ``None`` with a problem said at ``where``. ``status``: its ``stat``
+        when the caller has it (``located``)."""
+        if status is None:
             try:
                 status = os.stat(path)
             except OSError:
@@ -165,7 +161,12 @@ class Problems:
             text = self.cache.known_text(str(path), status)
             if text is not None:
                 return text
-        data = _read_bytes(path, status.st_size)
+        try:
+            data = _read_bytes(path, status.st_size)
+        except OSError as error:
+            self.add(where, _("The file {file} cannot be read: {reason}.").format(
+                file=self.name(path), reason=error.strerror or error), _("Make it readable for you (its permissions)."))
+            return None
         if len(data) > MAX_TEXT_FILE_BYTES:
             self.add(where, _("The file {file} is larger than {limit} MB.").format(
                 file=self.name(path), limit=MAX_TEXT_FILE_BYTES // 1_000_000), _("Split it into smaller pages."))
@@ -189,11 +190,13 @@ class Problems:
     def load_yaml(self, path: Path):
         """The file's top mapping, or ``None`` with a problem (missing, not YAML, not a mapping)."""
         name = self.name(path)
-        if not self.inside(os.path.normpath(str(path))):
+        normal = os.path.normpath(str(path))
+        inside, status = self.located(normal)
+        if not inside:
             self.add(Location(name), _("The file {file} is outside the course folder.").format(file=name),
                      _("Keep every file of the course inside its folder."))
             return None
-        text = self.read_text(path, Location(name))
+        text = self.read_text(normal, Location(name), status)
         if text is None:
             return None
         try:
@@ -567,11 +570,12 @@ class Fields:
             return None, None
         if is_md_reference(value):
             path = os.path.normpath(os.path.join(self.folder, value.strip()))
-            if not self.problems.inside(path):
+            inside, status = self.problems.located(path)
+            if not inside:
                 self.error(key, _("The file {file} is outside the course folder.").format(file=value.strip()),
                            _("Keep every file of the course inside its folder."))
                 return None, None
-            text = self.problems.read_text(path, self.at(key))
+            text = self.problems.read_text(path, self.at(key), status)
             if text is not None and required and not text.strip():
                 self.error(key, _("The file {file} is empty.").format(file=self.problems.name(path)),
                            _("Write the text in it."))

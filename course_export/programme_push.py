@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .atomic import write_atomic
 from .build import load_programme_manifest
 from .i18n import _, ngettext
 from .push import PushFailure, push
@@ -50,10 +50,8 @@ def _read_state(path, programme_id):
 
 
 def _write_state(path, programme_id, courses):
-    temporary = path.with_name(f".{path.name}.part")
-    temporary.write_text(json.dumps({"programme_id": programme_id, "courses": courses}, indent=2, sort_keys=True)
-                         + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomic(path, (json.dumps({"programme_id": programme_id, "courses": courses}, indent=2, sort_keys=True)
+                        + "\n").encode("utf-8"))
 
 
 def push_programme(options, settings, console, validate, **timing) -> ProgrammePushResult:

@@ -48,10 +48,10 @@ _BLOCK_STATIC_LINK = re.compile(r"""(?:\]\(\s*<?|\b(?:src|href)\s*=\s*["']?)(?:\
 _FIRST_HEADING = re.compile(r"^\s*#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
-def read_course(folder, cache=None) -> Course:
+def read_course(folder) -> Course:
     """The programme in ``folder`` as one course, whatever its packaging (the local runtime's
     default); ``SourceError`` lists every problem found."""
-    return read_programme(folder, packaging="course", cache=cache).courses[0]
+    return read_programme(folder, packaging="course").courses[0]
 
 
 def read_programme(folder, packaging=None, cache=None) -> Programme:

@@ -179,10 +179,14 @@ def _validate_source(source):
         try:
             result = build(Path(source), Path(out), cache=False)  # a cache in a folder about to go
         except SourceError as error:
-            problems = [Problem(ERROR, f"{p.message} {p.hint}".strip(), str(p.location), "source")
-                        for p in error.problems]
-            return Report(problems=problems)
+            return source_report(error)
         return validate_archive(result.archive)
+
+
+def source_report(error) -> Report:
+    """The problems of a source that could not be built (a ``SourceError``), as a validation report."""
+    return Report(problems=[Problem(ERROR, f"{p.message} {p.hint}".strip(), str(p.location), "source")
+                            for p in error.problems])
 
 
 def validate_archive(path, max_bytes=MAX_EXTRACTED_BYTES) -> Report:

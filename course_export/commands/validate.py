@@ -14,7 +14,7 @@ from ..build import NotAProgramme, build_programme, load_programme_manifest, pro
 from ..source import COURSE_FILE
 from ..spec import SourceError
 from ..i18n import _, ngettext
-from ..validation import ERROR, NotACourse, validate_archive, validate_path
+from ..validation import ERROR, NotACourse, source_report, validate_archive, validate_path
 
 EXIT_OK, EXIT_ERRORS, EXIT_NOT_A_COURSE = 0, 1, 2
 
@@ -46,11 +46,12 @@ def run(options, *, stdout=None, stderr=None):
             with tempfile.TemporaryDirectory(prefix="kkn-validate-") as out:
                 try:
                     built = build_programme(Path(options.path), out, cache=False)
-                except SourceError:
-                    built = None  # validate_path lists every problem of the source
-                if built is not None and built.manifest is not None:
-                    return _run_programme(options, built.manifest, stdout, stderr)
-                report = validate_archive(built.courses[0].archive) if built else validate_path(options.path)
+                except SourceError as error:
+                    report = source_report(error)
+                else:
+                    if built.manifest is not None:
+                        return _run_programme(options, built.manifest, stdout, stderr)
+                    report = validate_archive(built.courses[0].archive)
         else:
             report = validate_path(options.path)
     except (NotACourse, NotAProgramme) as error:

@@ -199,8 +199,9 @@ def course_about(request, course_id):
 
 
 def _course_home(request, loaded, course):
+    student = _student(request)
     return render(request, "kkn_preview/home.html", {
-        "course": course, "outline": _outline(loaded, course, _student(request)), "student_id": _student(request),
+        "course": course, "outline": _outline(loaded, course, student), "student_id": student,
         "programme": loaded.programme if len(loaded.programme.courses) > 1 else None,
         "effort": _effort(course.about.effort),
     })

@@ -11,7 +11,7 @@ import pytest
 from course_export import cache as cache_module
 from course_export import source as source_module
 from course_export.build import build
-from course_export.cache import CACHE_FOLDER, FILE_NAME, OBJECTS, SourceCache
+from course_export.cache import _SEAL, CACHE_FOLDER, FILE_NAME, OBJECTS, SourceCache, _read_object, _write_bytes
 from course_export.loading import Problems
 from course_export.spec import SourceError
 
@@ -109,10 +109,18 @@ def test_the_cache_is_safe_to_delete_or_break(example, tmp_path, trusting):
                    kept.read_bytes()[: len(kept.read_bytes()) // 2]):
         kept.write_bytes(damage)
         assert build(example, out).archive.read_bytes() == expected
-    for damage in (lambda data: b"", lambda data: data[: len(data) // 2], lambda data: b"\xff" + data[1:]):
+    # Damage that leaves a pickle that loads: the archive members kept in the index, half zeroed.
+    seal, data = kept.read_bytes()[:_SEAL], pickle.loads(kept.read_bytes()[_SEAL:])
+    data["members"] = {key: bytes(len(member) // 2) + member[len(member) // 2:] for key, member in data["members"].items()}
+    kept.write_bytes(seal + pickle.dumps(data))
+    assert build(example, out).archive.read_bytes() == expected
+    for damage in (lambda data: b"", lambda data: data[: len(data) // 2], lambda data: b"\xff" + data[1:],
+                   lambda data: data[:-9] + bytes(9)):
         for path in (out / CACHE_FOLDER / OBJECTS).iterdir():
             path.write_bytes(damage(path.read_bytes()))
         assert build(example, out).archive.read_bytes() == expected
+        # each damaged file was removed and written afresh: the next build finds them whole
+        assert all(_read_object(path) is not None for path in (out / CACHE_FOLDER / OBJECTS).iterdir())
     shutil.rmtree(out / CACHE_FOLDER)
     assert build(example, out).archive.read_bytes() == expected
 
@@ -128,7 +136,7 @@ def test_wrong_values_in_the_cache_are_not_trusted(example, tmp_path, trusting):
     out = tmp_path / "out"
     expected = build(example, out).archive.read_bytes()
     kept = out / CACHE_FOLDER / FILE_NAME
-    data = pickle.loads(kept.read_bytes())
+    data = unsealed(kept)
     data["texts"] = {key: 7 for key in data["texts"]}
     data["html"] = {key: None for key in data["html"]}
     data["yaml"] = {key: [b"x", pickle.dumps(Harmful()), "text"][i % 3] for i, key in enumerate(data["yaml"])}
@@ -138,17 +146,23 @@ def test_wrong_values_in_the_cache_are_not_trusted(example, tmp_path, trusting):
                    for i, key in enumerate(data["olx"])}
     data["files"] = {path: [1] if i % 3 == 0 else entry.replace(":", ":x", 5) if i % 3 == 1 else entry
                      for i, (path, entry) in enumerate(data["files"].items())}
-    kept.write_bytes(pickle.dumps(data))
+    _write_bytes(kept, pickle.dumps(data))
     # Memos, file results and chapters of the wrong shape, and one that would run code.
     for i, path in enumerate(sorted((out / CACHE_FOLDER / OBJECTS).iterdir())):
-        value = pickle.loads(path.read_bytes())
+        value = unsealed(path)
         if hasattr(value, "chapter"):
             value = dataclasses.replace(value, chapter=["text", None, Harmful()][i % 3], entries=7)
         elif isinstance(value, dict):
             value = {name: "not bytes" if i % 2 else Harmful() for name in value}
-        path.write_bytes(pickle.dumps(value))
+        _write_bytes(path, pickle.dumps(value))
     assert build(example, out).archive.read_bytes() == expected
     assert not os.path.exists("/tmp/kkn-cache-ran-code")
+
+
+def unsealed(path):
+    """The value in a cache file, past its seal (a test rewrites it sealed: what the cache must still
+    check is a value of the wrong shape, not damage)."""
+    return pickle.loads(path.read_bytes()[_SEAL:])
 
 
 def test_a_module_memo_stands_for_the_module_only_while_its_files_and_the_course_around_it_are_unchanged(

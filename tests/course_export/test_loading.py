@@ -183,8 +183,8 @@ def test_too_large_and_not_utf8_files_are_refused_as_before(tmp_path):
         assert problems.found.pop().message == f"The file is not UTF-8 text (byte {position})."
 
 
-def test_what_inside_looked_at_is_what_read_text_reads(tmp_path):
-    """``inside`` looks at a path without following a link; ``read_text`` then reads what the path
+def test_what_located_looked_at_is_what_read_text_reads(tmp_path):
+    """``located`` looks at a path without following a link; ``read_text`` then reads what the path
     names, through a link too, and says what is missing or no file."""
     problems = Problems(tmp_path)
     where = loading.Location("x.md")
@@ -195,8 +195,9 @@ def test_what_inside_looked_at_is_what_read_text_reads(tmp_path):
     read = {}
     for name in ("sida.md", "lank.md", "mapp", "mapplank.md", "saknas.md"):
         path = str(tmp_path / name)
-        assert problems.inside(path)
-        read[name] = problems.read_text(path, where)
+        inside, status = problems.located(path)
+        assert inside and (status is None) == (name in ("lank.md", "mapplank.md", "saknas.md"))
+        read[name] = problems.read_text(path, where, status)
     assert read == {"sida.md": "Sida\n", "lank.md": "Sida\n", "mapp": None, "mapplank.md": None, "saknas.md": None}
     assert [problem.message for problem in problems.found] == [
         "mapp is not a plain file.", "mapplank.md is not a plain file.", "The file saknas.md does not exist."]
