@@ -153,11 +153,18 @@ class KknBlockMixin:
         """A UTC datetime as learners in Sweden read it: "2026-11-22 14:05", local time."""
         if moment is None:
             return empty
-        # Looked up once per block instance (one request): a roster writes a time on every row.
-        zone = self.__dict__.get("_kkn_zone")
-        if zone is None:
-            zone = self.__dict__["_kkn_zone"] = ZoneInfo(self.operator_setting("TIME_ZONE", "Europe/Stockholm"))
+        # Looked up once per request: a roster writes a time on every row.
+        zone = self._for_request("_kkn_zone", (),
+                                 lambda: ZoneInfo(self.operator_setting("TIME_ZONE", "Europe/Stockholm")))
         return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    def _for_request(self, name, inputs, make):
+        """``make()``, remembered on this block instance (a block instance lives for one request) for as
+        long as ``inputs`` are the very same objects (held here, so they stay the same objects)."""
+        memo = self.__dict__.get(name)
+        if memo is None or any(kept is not given for kept, given in zip(memo[0], inputs)):
+            memo = self.__dict__[name] = (inputs, make())
+        return memo[1]
 
     # --- rendering -----------------------------------------------------------------------------
     def render_template(self, name, context):

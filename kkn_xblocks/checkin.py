@@ -472,11 +472,7 @@ class MeetingCheckinBlock(ProgrammeOverviewMixin, ContactListMixin, StudioFormMi
             )).format(venue=session.venue)
         else:
             message = gettext(_("You are checked in to {venue}. Welcome!")).format(venue=session.venue)
-        self._sync_with_record(records)
-        # Her state here is written now, in the handler's transaction, so that it commits with her row
-        # in the record (or not at all), in one commit instead of two: the runtime saves the block only
-        # after the handler returns (Runtime.handle in xblock/runtime.py), and then finds nothing left.
-        self.save()
+        self._sync_with_record(records)  # saved in the handler's transaction, with her row (handlers.py)
         by_id = {s.id: s for s in sessions}
         attended = {r.session_id for r in records if r.attended}
         return {

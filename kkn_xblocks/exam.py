@@ -85,6 +85,11 @@ class _Situation:
         return any(a.passed for a in self.attempts)
 
 
+def _with_closed(attempts, closed):
+    """Her attempts with ``closed`` in place of the open attempt it was (the record is not read again)."""
+    return [closed if a.pk == closed.pk else a for a in attempts]
+
+
 @kkn_services
 class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin, XBlock):
     """The programme's final exam: eligibility, timed attempts graded on the server, certificates."""
@@ -289,14 +294,6 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
                 "For a certification exam, show them once she has passed or used all attempts."))))
         return validation
 
-    def _for_request(self, name, inputs, make):
-        """``make()``, remembered on this block instance (a block instance lives for one request) for as
-        long as ``inputs`` are the very same objects (held here, so they stay the same objects)."""
-        memo = self.__dict__.get(name)
-        if memo is None or any(kept is not given for kept, given in zip(memo[0], inputs)):
-            memo = self.__dict__[name] = (inputs, make())
-        return memo[1]
-
     def _bank(self):
         """The question bank, or None when it is unusable (imported OLX bypasses the editor).
         Parsed once per content (``rules.usable_bank``), looked up once per request."""
@@ -306,13 +303,6 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
     def _by_id(self, bank):
         """``{question id: question}`` of the bank, made once per request."""
         return self._for_request("_kkn_by_id", (bank,), lambda: {q.id: q for q in bank})
-
-    def _grade(self, draw, by_id, answers):
-        """``rules.grade``, remembered for the request: the page after a submit reviews the attempt
-        the handler has just graded. The same objects give the same grade: the bank, the draw and the
-        answers are never changed in place (``fields.QuestionBank``; ``api.as_finalised`` keeps the
-        draw and the graded answers as they are)."""
-        return self._for_request("_kkn_grade", (draw, by_id, answers), lambda: rules.grade(draw, by_id, answers))
 
     def _bank_or_refuse(self):
         bank = self._bank()
@@ -340,8 +330,10 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             attempts = api.attempts_of(person.key, self.programme_id, self.exam_id)
         current = next((a for a in attempts if a.open), None)
         if sync and current and bank and self._time_is_up(current, now):
-            self._finalise(current, None, bank, now, api.BY_DEADLINE)
-            attempts = api.attempts_of(person.key, self.programme_id, self.exam_id)
+            closed, _passed = self._finalise(current, None, bank, now, api.BY_DEADLINE)
+            # closed by another request meanwhile: read as that one left it
+            attempts = (_with_closed(attempts, closed) if closed
+                        else api.attempts_of(person.key, self.programme_id, self.exam_id))
         accommodation = api.accommodation_for(person.key, self.programme_id, self.exam_id)
         situation = _Situation(
             attempts=attempts,
@@ -377,7 +369,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         """Grade and close the attempt: ``(closed, passed)``, closed the attempt as it is now closed
         for the call that closed it, None otherwise. ``answers`` None grades what was saved."""
         graded_answers = attempt.answers if answers is None else answers
-        result = self._grade(attempt.draw, self._by_id(bank), graded_answers)
+        result = rules.grade(attempt.draw, self._by_id(bank), graded_answers)
         passed = rules.passes(result.earned, result.possible, self.pass_percent)
         if not api.finalise_attempt(attempt.pk, answers, result.earned, result.possible, passed, now, submitted_by):
             return None, passed
@@ -534,8 +526,6 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         eligibility = situation.eligibility
         current = situation.open_attempt
         reason, when = self._start_block(situation, clock.now())
-        # Once she has passed, the attempts left matter nowhere on the page (not read then).
-        left = None if situation.passed else rules.attempts_left(len(situation.attempts), self.attempts_allowed)
         finished = self._finished(situation.attempts)
         context.update({
             "eligibility": eligibility,
@@ -550,10 +540,6 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             "attempt": self._attempt_context(current, by_id, _QuestionLabels(self)) if current else None,
             "can_start": current is None and eligibility.eligible and reason is None,
             "blocked_text": self._start_block_text(reason, when) if reason and current is None else "",
-            # Once she has passed there is nothing more to take: no count of attempts left.
-            "attempts_text": "" if situation.passed else self._attempts_text(len(situation.attempts), left),
-            "extra_text": self._duration_text(situation.accommodation.extra_minutes)
-            if situation.accommodation.extra_minutes else "",
             "results_html": self.render_template("exam/results.html", {
                 "results": [self._result_context(a, finished) for a in reversed(situation.submitted)],
                 "review_hint": self._review_hint(finished),
@@ -562,17 +548,23 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             "certificate_pending": situation.passed and situation.certificate is None,
             # How the exam is taken, until she has passed: then there is nothing more to take, and
             # her certificate and results lead the page (the settings behind the facts go unread).
-            "facts": None if situation.passed else self._facts(bank),
+            "facts": None if situation.passed else self._facts(bank, situation),
         })
         return self.render_template("exam/learner.html", context)
 
-    def _facts(self, bank):
-        """What "About the exam" says of the questions and the time (the rest is in the context)."""
+    def _facts(self, bank, situation=None):
+        """What "About the exam" says: the questions and the time, and with her ``situation`` her
+        attempts left and any extra time she has been given."""
         count = len(bank or ())
-        return {
+        facts = {
             "question_count": min(self.draw_count or count, count),
             "time_text": self._duration_text(self.time_limit_minutes) if self.time_limit_minutes else "",
         }
+        if situation is not None:
+            used, extra = len(situation.attempts), situation.accommodation.extra_minutes
+            facts["attempts_text"] = self._attempts_text(used, rules.attempts_left(used, self.attempts_allowed))
+            facts["extra_text"] = self._duration_text(extra) if extra else ""
+        return facts
 
     def _finished(self, attempts):
         """Whether she has taken the exam for the last time (what the review policy's "final" waits
@@ -652,7 +644,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         question graded, and with ANSWERS the right options and the explanation. Built without the
         template engine, as the open attempt's questions (every value escaped)."""
         labels = _QuestionLabels(self)
-        graded = {r.id: r for r in self._grade(attempt.draw, by_id, attempt.answers).results}
+        graded = {r.id: r for r in rules.grade(attempt.draw, by_id, attempt.answers).results}
         answers_shown = level == rules.Review.ANSWERS
         items = {item["id"]: item for item in attempt.draw}
         reviewed = []
@@ -817,7 +809,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         api.join_programme(person.key, self.programme_id, person.name)
         message = self.gettext(_("Your attempt has been submitted. You passed.") if passed
                                else _("Your attempt has been submitted. You did not reach the pass mark this time."))
-        situation = self._situation(person, bank, attempts=[closed if a.pk == closed.pk else a for a in attempts],
+        situation = self._situation(person, bank, attempts=_with_closed(attempts, closed),
                                     mirror=False)
         self._sync_with_record(situation, changed=True)
         return {"html": self._learner_html(person, situation=situation), "message": message, "passed": passed}
@@ -870,10 +862,9 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
     def _achievement_texts(self):
         """The programme as the credential's achievement: each text in Swedish, then English."""
         title = self.programme_title or self.display_name
-        languages = [bilingual.translations(language).gettext for language in bilingual.LANGUAGES]
-        description = " / ".join(gettext(_("Certification in the programme {title}.")).format(title=title)
-                                 for gettext in languages)
         catalogs = [bilingual.translations(language) for language in bilingual.LANGUAGES]
+        description = " / ".join(catalog.gettext(_("Certification in the programme {title}.")).format(title=title)
+                                 for catalog in catalogs)
         criteria = "\n\n".join(catalog.ngettext(
             "Completed every module of the programme ({modules}), attended at least {meetings} regional "
             "meeting and passed the final exam with at least {percent} % of the points.",

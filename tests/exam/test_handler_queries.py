@@ -112,3 +112,18 @@ def test_an_edited_bank_is_used_at_once(wb, exam):
     graded = ExamAttempt.objects.get(pk=row.pk)
     assert (graded.earned, graded.possible) == (5.0, 6.0)  # q1 (1 point) now wrong by the fixed key
     assert "Fråga <strong>q2</strong> i ny lydelse?" in review_html(wb, exam, wb.render(exam))
+
+
+def test_the_page_grades_an_attempt_whose_time_ran_out_reading_her_attempts_once(wb, exam, fake_clock):
+    """She left during her attempt; the page she comes back to grades what was saved, and shows it
+    with the attempt closed as the grading left it, without reading her attempts again."""
+    make_eligible()
+    row = start(wb, exam)
+    wb.post(exam, "save_answers", {"attempt": row.number, "answers": right_answers(row)})
+    fake_clock.advance(minutes=31)
+    with CaptureQueriesContext(connection) as captured:
+        html = wb.render(exam)
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    assert sum('FROM "kkn_records_examattempt"' in sql for sql in reads) == 1
+    assert stored_attempt().status == "submitted" and stored_attempt().submitted_by == "deadline"
+    assert "Försök 1: godkänt" in html and 'data-role="attempt"' not in html
