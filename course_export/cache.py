@@ -218,14 +218,18 @@ class SourceCache:
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return None
         name = name or hashlib.blake2b(data, digest_size=16).hexdigest()
-        path = self._objects / name
-        if not path.exists():
+        path, sealed = self._objects / name, _sealed(data)
+        try:
+            whole = path.read_bytes() == sealed  # written before, and not damaged since
+        except OSError:
+            whole = False
+        if not whole:
             try:
                 if not self._objects.is_dir():
                     made = [folder for folder in (self._objects, *self._objects.parents) if not folder.exists()]
                     self._objects.mkdir(parents=True)
                     self._made.extend(reversed(made))
-                _write_bytes(path, data)
+                write_atomic(path, sealed)
             except OSError:
                 return None
             self._written.append(name)
@@ -485,9 +489,14 @@ def _loads(data):
         return None
 
 
+def _sealed(data: bytes):
+    """``data`` behind its seal, as the cache writes its files (``_read_object``)."""
+    return hashlib.blake2b(data, digest_size=_SEAL).digest() + data
+
+
 def _write_bytes(path: Path, data: bytes):
-    """``data`` as the file ``path``, sealed (``_read_object``), whole or not at all."""
-    write_atomic(path, hashlib.blake2b(data, digest_size=_SEAL).digest() + data)
+    """``data`` as the file ``path``, sealed, whole or not at all."""
+    write_atomic(path, _sealed(data))
 
 
 _SPEC_CLASSES = {cls.__name__ for cls in (spec.Location, spec.Html, spec.Video, spec.Choice, spec.Problem,
