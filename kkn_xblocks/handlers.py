@@ -14,15 +14,18 @@ A handler that writes nothing says so (``json_handler(writes=False)``) and runs 
 """
 import functools
 import json
+import logging
 import operator
 import re
 from itertools import accumulate, repeat
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import transaction
+from django.db import OperationalError, transaction
 from webob import Response
 from xblock.core import XBlock
 from xblock.exceptions import JsonHandlerError
+
+log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
 # The deepest JSON any handler reads is three levels ({"answers": {"q1": ["a"]}}); a little room.
@@ -160,8 +163,70 @@ def json_handler(func=None, *, writes=True):
     return wrapper
 
 
+# InnoDB's answers to a lock it could not give (MySQL's and MariaDB's server error codes): a
+# deadlock, after which the whole transaction has been rolled back and may simply run again, and a
+# lock wait that timed out (innodb_lock_wait_timeout, 50 s by default), which is not worth repeating.
+_DEADLOCK, _LOCK_WAIT_TIMEOUT = 1213, 1205
+# How often a handler whose transaction lost a deadlock runs again before its user is asked to.
+DEADLOCK_RETRIES = 2
+
+
 def _in_one_transaction(func, block, payload, suffix):
-    """Run the handler in one transaction; a Refusal rolls it back unless it keeps what was written.
+    """Run the handler in one transaction; run it again when the database chose it to lose a deadlock.
+
+    Two transactions inserting the same unique row can deadlock on MySQL even when neither holds
+    anything else (InnoDB's shared locks on a deleted, not yet purged, row of that key): the
+    database rolls one of them back and says to try it again. The handler runs again when that is
+    safe: it is the outermost transaction (in the LMS it is, see the module's docstring) and had
+    changed nothing on the block, so nothing of the lost run is left but what the rollback undid.
+    Otherwise, or after ``DEADLOCK_RETRIES`` repeats, and when a lock wait timed out (or SQLite
+    stayed locked), the user gets a translated 503 that says nothing was saved: never a 500.
+    """
+    outermost = not transaction.get_connection().in_atomic_block
+    repeats = 0
+    while True:
+        try:
+            return _run_once(func, block, payload, suffix)
+        except _LostLock as lost:
+            if lost.kind == "deadlock" and lost.repeatable and outermost and repeats < DEADLOCK_RETRIES:
+                repeats += 1
+                log.info("%s.%s lost a deadlock; run again (%d)", block.scope_ids.block_type, func.__name__, repeats)
+                continue
+            log.warning("%s.%s answered 503: %s (%s)", block.scope_ids.block_type, func.__name__, lost.kind,
+                        lost.__cause__)
+            raise Refusal(503, block.gettext(_(
+                "Many people are saving at the same moment, so nothing was saved this time. Wait a few "
+                "seconds and try again."))) from lost.__cause__
+
+
+class _LostLock(Exception):
+    """The handler's transaction did not get a lock: ``kind`` as ``_lost_lock`` names it;
+    ``repeatable``: the handler had changed nothing on the block when it was rolled back."""
+
+    def __init__(self, kind, repeatable):
+        super().__init__(kind)
+        self.kind = kind
+        self.repeatable = repeatable
+
+
+def _lost_lock(error):
+    """``"deadlock"``, ``"timeout"`` or nothing: what a database error says about a lock.
+
+    Django raises the driver's error as ``django.db.OperationalError`` with the same ``args``
+    (``DatabaseErrorWrapper``, django/db/utils.py): ``(1213, "Deadlock found when trying to get
+    lock; ...")`` from MySQLdb; SQLite's own timeout says "database is locked".
+    """
+    code = error.args[0] if error.args else None
+    if code == _DEADLOCK:
+        return "deadlock"
+    if code == _LOCK_WAIT_TIMEOUT or "database is locked" in str(error):
+        return "timeout"
+    return None
+
+
+def _run_once(func, block, payload, suffix):
+    """One run of the handler in its transaction; a Refusal rolls it back unless it keeps what was
+    written.
 
     The block's changed fields are saved in the same transaction, so her state in the runtime and
     the record commit or roll back together (XBlock's ``Runtime.handle``, xblock/runtime.py, saves
@@ -169,6 +234,7 @@ def _in_one_transaction(func, block, payload, suffix):
     When the transaction rolls back, what the handler set on the block is forgotten, not saved
     afterwards by that same ``Runtime.handle``: it would mirror a record that did not change."""
     kept = None
+    saving = False
     try:
         with transaction.atomic():
             try:
@@ -177,7 +243,15 @@ def _in_one_transaction(func, block, payload, suffix):
                 if not refusal.keep:
                     raise
                 kept = refusal
+            saving = True
             block.save()
+    except OperationalError as error:
+        lost = _lost_lock(error)
+        repeatable = not saving and not block._get_fields_to_save()  # pylint: disable=protected-access
+        block._clear_dirty_fields()  # pylint: disable=protected-access
+        if lost is None:
+            raise
+        raise _LostLock(lost, repeatable) from error
     except BaseException:
         block._clear_dirty_fields()  # pylint: disable=protected-access
         raise

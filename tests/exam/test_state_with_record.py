@@ -3,12 +3,12 @@ back together: a JSON handler saves the block's changed fields in its own transa
 (``kkn_xblocks/handlers.py``, ``_in_one_transaction``), and forgets them when it rolls back, before
 XBlock's ``Runtime.handle`` (xblock/runtime.py) would save them after the handler."""
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
 from kkn_xblocks.exam import CertificationExamBlock
 from kkn_xblocks.handlers import Refusal
-from kkn_xblocks.records.models import Certificate
+from kkn_xblocks.records.models import Certificate, ExamAttempt
 
 from .conftest import make_eligible, right_answers, start, stored_attempt
 
@@ -54,3 +54,24 @@ def test_a_request_rolled_back_leaves_neither_record_nor_state(wb, exam, monkeyp
     status, body = wb.post(exam, "submit", {"attempt": row.number, "answers": right_answers(row)})
     assert status == 200 and body["passed"] and wb.block(exam).raw_earned == 1.0
     assert Certificate.objects.count() == 1
+
+
+@pytest.mark.mariadb
+@pytest.mark.django_db(transaction=True)
+def test_a_handler_that_changed_her_state_before_a_deadlock_is_not_run_again(wb, make_exam, monkeypatch):
+    """``start`` mirrors her new attempt in the block's summary before it builds the page: with that
+    change on the block, a repeat would start from a summary the rollback did not undo."""
+    exam = make_exam()
+    make_eligible()
+    before = wb.block(exam).summary
+    pages = []
+
+    def deadlocked(block, person, sync=True, situation=None):
+        pages.append(block.summary)
+        raise OperationalError(1213, "Deadlock found when trying to get lock; try restarting transaction")
+
+    monkeypatch.setattr(CertificationExamBlock, "_learner_html", deadlocked)
+    status, body = wb.post(exam, "start", {})
+    assert status == 503 and body["error"].startswith("Många sparar samtidigt")
+    assert len(pages) == 1 and pages[0]["attempts"] == 1  # changed on the block, then the deadlock
+    assert not ExamAttempt.objects.exists() and wb.block(exam).summary == before
