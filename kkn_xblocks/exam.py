@@ -526,7 +526,6 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
         eligibility = situation.eligibility
         current = situation.open_attempt
         reason, when = self._start_block(situation, clock.now())
-        finished = self._finished(situation.attempts)
         context.update({
             "eligibility": eligibility,
             "missing_modules": [
@@ -540,10 +539,7 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             "attempt": self._attempt_context(current, by_id, _QuestionLabels(self)) if current else None,
             "can_start": current is None and eligibility.eligible and reason is None,
             "blocked_text": self._start_block_text(reason, when) if reason and current is None else "",
-            "results_html": self.render_template("exam/results.html", {
-                "results": [self._result_context(a, finished) for a in reversed(situation.submitted)],
-                "review_hint": self._review_hint(finished),
-            }) if situation.submitted else "",
+            "results_html": self._results_html(situation),
             "certificate": self._certificate_context(situation.certificate),
             "certificate_pending": situation.passed and situation.certificate is None,
             # How the exam is taken, until she has passed: then there is nothing more to take, and
@@ -574,10 +570,10 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             return True
         return all(not a.open for a in attempts) and rules.attempts_left(len(attempts), self.attempts_allowed) == 0
 
-    def _review_hint(self, finished):
-        """Say that more will be shown later, when the policy holds it back until then."""
+    def _review_hint(self, reviewable):
+        """Say that more will be shown later, when the policy holds her answers back until then."""
         later = rules.review_level(self.review_policy, True)
-        if rules.review_level(self.review_policy, finished) != rules.Review.SCORE or later == rules.Review.SCORE:
+        if reviewable or later == rules.Review.SCORE:
             return ""
         if later == rules.Review.RIGHT:
             return self.gettext(_("You will see which answers were right once you have passed or used all attempts."))
@@ -627,16 +623,26 @@ class CertificationExamBlock(StudioFormMixin, KknBlockMixin, ScorableXBlockMixin
             f'<div class="kkn-prose" id="{name}-text">{render_markdown(question.text)}</div>\n{options}</fieldset>\n'
         )
 
-    def _result_context(self, attempt, finished):
-        """One submitted attempt on the page: its score, and whether her answers can be opened (they
-        are loaded when she opens them: ``review``)."""
+    def _results_html(self, situation):
+        """Her submitted attempts, newest first, and whether her answers can be opened (loaded when she
+        opens them: ``review``) or a hint when they will be."""
+        if not situation.submitted:
+            return ""
+        reviewable = rules.review_level(self.review_policy, self._finished(situation.attempts)) != rules.Review.SCORE
+        return self.render_template("exam/results.html", {
+            "results": [self._result_context(a) for a in reversed(situation.submitted)],
+            "reviewable": reviewable,
+            "review_hint": self._review_hint(reviewable),
+        })
+
+    def _result_context(self, attempt):
+        """One submitted attempt on the page: its score."""
         return {
             "number": attempt.number,
             "when": self.local_time_text(attempt.submitted_at),
             "by_deadline": attempt.submitted_by == api.BY_DEADLINE,
             "passed": bool(attempt.passed),
             "score_text": self._score_text(attempt),
-            "review": rules.review_level(self.review_policy, finished) != rules.Review.SCORE,
         }
 
     def _review_html(self, attempt, by_id, level):

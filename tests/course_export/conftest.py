@@ -29,6 +29,23 @@ def course_source(tmp_path):
     return folder
 
 
+@pytest.fixture
+def unreadable_page(course_source, monkeypatch):
+    """A page of ``course_source`` the builder may not read (its permissions), refused as the
+    operating system refuses it: made here, since root reads everything. Returns its path."""
+    from course_export import loading  # pylint: disable=import-outside-toplevel
+    page = next(course_source.glob("modules/*/*.md"))
+    real = loading._read_bytes  # pylint: disable=protected-access
+
+    def read_bytes(path, size):
+        if str(path) == str(page):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, size)
+
+    monkeypatch.setattr(loading, "_read_bytes", read_bytes)
+    return page
+
+
 def edit(path, old, new):
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"

@@ -228,19 +228,9 @@ def test_an_archive_of_many_gzip_members_reads_as_one_stream(tmp_path):
     assert len([name for name in listed if not name.endswith("/")]) == 400
 
 
-def test_cli_build_names_a_page_it_cannot_read_and_writes_nothing(course_source, tmp_path, capsys, monkeypatch):
-    """A page the builder may not read (its permissions; root reads everything, so the refusal is
-    made here as the operating system makes it) is a problem with its file, not a traceback."""
-    from course_export import loading
-    page = next(course_source.glob("modules/*/*.md"))
-    real = loading._read_bytes  # pylint: disable=protected-access
-
-    def read_bytes(path, size):
-        if str(path) == str(page):
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path, size)
-
-    monkeypatch.setattr(loading, "_read_bytes", read_bytes)
+def test_cli_build_names_a_page_it_cannot_read_and_writes_nothing(course_source, unreadable_page, tmp_path, capsys):
+    """A page the builder may not read is a problem with its file, not a traceback."""
+    page = unreadable_page
     out = tmp_path / "out"
     assert main(["build", str(course_source), "--out", str(out)]) == 1
     err = capsys.readouterr().err

@@ -108,19 +108,9 @@ def test_a_broken_source_shows_its_problems_not_an_error(preview, course_source)
     assert preview.get("/kurs/u-modul-1/").status_code == 302
 
 
-def test_a_page_it_cannot_read_is_a_problem_in_the_preview_not_an_error(preview, course_source, monkeypatch):
-    """The author saved a page the preview may not read (its permissions; made here as the operating
-    system refuses it, since root reads everything): the preview names it, in Swedish."""
-    from course_export import loading
-    page = next(course_source.glob("modules/*/*.md"))
-    real = loading._read_bytes  # pylint: disable=protected-access
-
-    def read_bytes(path, size):
-        if str(path) == str(page):
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path, size)
-
-    monkeypatch.setattr(loading, "_read_bytes", read_bytes)
+def test_a_page_it_cannot_read_is_a_problem_in_the_preview_not_an_error(preview, course_source, unreadable_page):
+    """The author saved a page the preview may not read: the preview names it, in Swedish."""
+    page = unreadable_page
     edit(page, "\n", "\n\n")  # saved again: the preview reads the source anew
     response = preview.get("/kurs/")
     text = response.content.decode()
